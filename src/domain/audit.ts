@@ -1,0 +1,34 @@
+import type { ActorRef } from "./person.js";
+
+export const AUDIT_ACTIONS = [
+  "person.registered",
+  "request.submitted",
+  "request.approved",
+  "request.denied",
+  "request.cancelled",
+  "assignment.granted",
+  "settings.admin-channel-set",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/**
+ * One change, recorded once: who did what to whom, before and after, and why.
+ * Ids are deterministic per change, so writing an event twice stores it once.
+ */
+export type AuditEvent = {
+  id: string;
+  /** Partition: the person the event is about, or a pseudo-person such as `_settings`. */
+  personId: string;
+  type: "audit";
+  at: string;
+  actor: ActorRef;
+  action: AuditAction;
+  subject: { kind: "person" | "request" | "settings"; id: string; name: string | null };
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+  correlationId: string;
+};
+
+/** The deterministic id of the event recording `action` on `subjectId`. */
+export const auditIdFor = (action: AuditAction, subjectId: string): string => `audit-${action}-${subjectId}`;

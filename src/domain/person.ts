@@ -1,0 +1,65 @@
+import type { Role } from "./roles.js";
+import type { TenantAccess } from "./tenant.js";
+
+/** Who did something, as recorded on assignments, decisions and audit events. */
+export type ActorRef = { personId: string; name: string };
+
+/** The system itself as an actor (start-up bootstrap, reconciler). */
+export const SYSTEM_ACTOR: ActorRef = { personId: "system", name: "Access Desk" };
+
+/** An Entra identity as Teams authenticated it: object id plus directory (Entra tenant) id. */
+export type Identity = {
+  objectId: string;
+  directoryId: string;
+  name: string | null;
+  upn: string | null;
+  email: string | null;
+};
+
+/** A role assignment: what makes a person a user, with who granted it, when and why. */
+export type Assignment = {
+  role: Role;
+  tenantAccess: TenantAccess;
+  expiresAt: string | null;
+  grantedBy: ActorRef;
+  grantedAt: string;
+  justification: string | null;
+  requestId: string | null;
+};
+
+export type PersonSource = "self-registration" | "entra" | "initial-admin";
+
+/** Anyone the app knows. A person has no access until an assignment is granted. */
+export type Person = {
+  id: string;
+  personId: string;
+  type: "person";
+  objectId: string;
+  directoryId: string;
+  name: string;
+  upn: string | null;
+  email: string | null;
+  source: PersonSource;
+  homeTenantId: string | null;
+  enabled: boolean;
+  assignment: Assignment | null;
+  /** The open request, kept here so that `status` is one point read. */
+  pendingRequest: { requestId: string; createdAt: string } | null;
+  /** Sequence of the last request created, so request ids are deterministic per person. */
+  requestSeq: number;
+  createdAt: string;
+  updatedAt: string;
+};
+
+/** Object ids are GUIDs; a person's id is the lower-case object id. */
+export const personIdFor = (objectId: string): string => objectId.toLowerCase();
+
+export const isAssignmentActive = (assignment: Assignment | null, now: Date): assignment is Assignment =>
+  assignment !== null && (assignment.expiresAt === null || Date.parse(assignment.expiresAt) > now.getTime());
+
+/** The role a person can act with right now, or null (no access, expired or disabled). */
+export const activeRole = (person: Pick<Person, "enabled" | "assignment">, now: Date): Role | null =>
+  person.enabled && isAssignmentActive(person.assignment, now) ? person.assignment.role : null;
+
+export const displayName = (person: Pick<Person, "name" | "upn" | "objectId">): string =>
+  person.name || person.upn || person.objectId;

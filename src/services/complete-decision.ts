@@ -1,0 +1,111 @@
+import type { AccessRequest, FollowUps } from "../domain/access-request.js";
+import { auditIdFor, type AuditAction } from "../domain/audit.js";
+import type { Assignment, Person } from "../domain/person.js";
+import type { ServiceDeps } from "./deps.js";
+import { updatePerson } from "./update-person.js";
+
+const ACTIONS: Record<Exclude<AccessRequest["status"], "pending">, AuditAction> = {
+  approved: "request.approved",
+  denied: "request.denied",
+  cancelled: "request.cancelled",
+};
+
+const assignmentFrom = (request: AccessRequest): Assignment | null => {
+  const d = request.decision;
+  if (d?.outcome !== "approved") return null;
+  return {
+    role: d.grant.role,
+    tenantAccess: d.grant.tenantAccess,
+    expiresAt: d.grant.expiresAt,
+    grantedBy: d.by,
+    grantedAt: d.at,
+    justification: request.justification,
+    requestId: request.id,
+  };
+};
+
+/** The person after the decision: the new assignment on approval, and the pending request closed. */
+const personAfter = (person: Person, request: AccessRequest): Person | null => {
+  const assignment = assignmentFrom(request);
+  const grant = assignment !== null && person.assignment?.requestId !== request.id;
+  const close = person.pendingRequest?.requestId === request.id;
+  if (!grant && !close) return null;
+  return {
+    ...person,
+    assignment: grant ? assignment : person.assignment,
+    pendingRequest: close ? null : person.pendingRequest,
+  };
+};
+
+const done = (request: AccessRequest, steps: Partial<FollowUps>): FollowUps => ({
+  ...(request.followUps ?? { person: false, audit: false, card: false, requester: false }),
+  ...steps,
+});
+
+const allDone = (f: FollowUps) => f.person && f.audit && f.card && f.requester;
+
+/**
+ * The record-keeping half of a decision: the audit event, then the person's assignment.
+ * Both writes are idempotent (deterministic audit id; the assignment carries the request id),
+ * so running this again after a crash finishes the job without doubling anything.
+ */
+export const recordDecision = async (deps: ServiceDeps, request: AccessRequest): Promise<AccessRequest> => {
+  const d = request.decision;
+  if (!d || request.status === "pending") return request;
+  const steps = done(request, {});
+  if (steps.audit && steps.person) return request;
+  const person = await deps.people.get(request.personId);
+  if (!steps.audit) {
+    const assignment = assignmentFrom(request);
+    await deps.audit.append({
+      id: auditIdFor(ACTIONS[request.status], request.id),
+      personId: request.personId,
+      type: "audit",
+      at: d.at,
+      actor: d.by,
+      action: ACTIONS[request.status],
+      subject: { kind: "person", id: request.personId, name: request.requester.name || null },
+      before: { assignment: person?.value.assignment ?? null, requestStatus: "pending" },
+      after: { assignment: assignment ?? person?.value.assignment ?? null, requestStatus: request.status },
+      reason:
+        d.outcome === "denied" ? d.reason : d.outcome === "approved" ? (d.comment ?? request.justification) : null,
+      correlationId: request.id,
+    });
+  }
+  if (!steps.person && person) {
+    await updatePerson(deps, request.personId, (cur) => personAfter(cur, request), person);
+  }
+  const next = done(request, { audit: true, person: true });
+  await deps.requests.markFollowUps(request.personId, request.id, { audit: true, person: true }, allDone(next));
+  return { ...request, followUps: next, unfinished: !allDone(next) };
+};
+
+/**
+ * The telling half: the admins-channel card shows the outcome for everyone, and the requester hears
+ * it in their personal chat. Each step is marked when it landed, so a retry does only what is left.
+ */
+export const publishDecision = async (deps: ServiceDeps, request: AccessRequest): Promise<void> => {
+  if (!request.decision || request.status === "pending") return;
+  let steps = done(request, {});
+  const tenants = await deps.tenants.list();
+  if (!steps.card) {
+    if (request.card) await deps.notifier.updateRequestCard(request.card, { request, tenants });
+    steps = done(request, { ...steps, card: true });
+    await deps.requests.markFollowUps(request.personId, request.id, { card: true }, allDone(steps));
+  }
+  if (!steps.requester) {
+    const address = await deps.conversations.getPersonal(request.personId);
+    if (address) {
+      await deps.notifier.sendPersonal(address, { kind: "request-decided", request, tenants });
+    } else {
+      deps.logger.warn({ requestId: request.id }, "requester has no stored personal chat: not told of the decision");
+    }
+    steps = done(request, { ...steps, requester: true });
+    await deps.requests.markFollowUps(request.personId, request.id, { requester: true }, allDone(steps));
+  }
+};
+
+/** Finishes every follow-up a decided request still lacks (used by the reconciler). */
+export const completeDecision = async (deps: ServiceDeps, request: AccessRequest): Promise<void> => {
+  await publishDecision(deps, await recordDecision(deps, request));
+};

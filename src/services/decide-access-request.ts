@@ -1,0 +1,101 @@
+import { alreadyDecided, personIdOfRequest, transition, type AccessRequest, type Grant, type RequestEvent } from "../domain/access-request.js";
+import { conflict, invalid, notAllowed, notFound } from "../domain/errors.js";
+import { expiresAtFor, isExpiryChoice } from "../domain/expiry.js";
+import { checkDecision, normalizeTenantAccess } from "../domain/grant-policy.js";
+import { displayName, type Identity } from "../domain/person.js";
+import { isRole } from "../domain/roles.js";
+import { cleanText, REASON_MAX } from "../domain/text.js";
+import type { Tenant, TenantAccess } from "../domain/tenant.js";
+import { completeDecision, publishDecision, recordDecision } from "./complete-decision.js";
+import type { ServiceDeps } from "./deps.js";
+import { PreconditionFailed, type Stored } from "./ports.js";
+import { loadPerson } from "./register-person.js";
+
+/** An approval or a denial as a client sent it: nothing here is trusted until checked. */
+export type DecisionInput =
+  | { kind: "approve"; role: unknown; tenantAccess: unknown; expiry: unknown; comment?: unknown }
+  | { kind: "deny"; reason: unknown };
+
+export type DecideInput = { actor: Identity; requestId: unknown; decision: DecisionInput; profile?: () => Promise<Identity> };
+
+const ATTEMPTS = 5;
+
+/** "all" or a list of known tenant ids; anything else is refused. */
+export const parseTenantAccess = (value: unknown, tenants: readonly Tenant[]): TenantAccess => {
+  if (value === "all") return { kind: "all" };
+  const ids = typeof value === "string" ? value.split(",").map((s) => s.trim()).filter(Boolean) : value;
+  if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== "string")) {
+    throw invalid("Tenant access must be all tenants or a list of tenants.", { field: "tenantAccess" });
+  }
+  if (ids.includes("all")) {
+    if (ids.length === 1) return { kind: "all" };
+    throw invalid("Choose all tenants or specific tenants, not both.", { field: "tenantAccess" });
+  }
+  const unknown = ids.filter((id) => !tenants.some((t) => t.id === id));
+  if (unknown.length > 0) throw invalid("Tenant access names a tenant that does not exist.", { field: "tenantAccess" });
+  return { kind: "tenants", tenantIds: ids as string[] };
+};
+
+const eventFor = (decision: DecisionInput, grant: Grant | null, by: { personId: string; name: string }, at: string): RequestEvent => {
+  if (decision.kind === "approve") {
+    const comment = cleanText("Comment", decision.comment, { min: 0, max: REASON_MAX });
+    return { type: "approve", by, at, grant: grant!, comment: comment || null };
+  }
+  return { type: "deny", by, at, reason: cleanText("Reason", decision.reason, { min: 1, max: REASON_MAX }) };
+};
+
+/**
+ * An admin approves or denies a request. The request and the actor's own assignment are re-read from
+ * the store; the decision commits with one conditional write of the request (pending → decided), so
+ * of any number of concurrent clicks exactly one wins and the others learn who decided and when.
+ */
+export const decideAccessRequest = async (deps: ServiceDeps, input: DecideInput): Promise<AccessRequest> => {
+  const requestId = typeof input.requestId === "string" ? input.requestId : "";
+  const personId = personIdOfRequest(requestId);
+  if (!personId) throw notFound("No such request.", { requestId: String(input.requestId).slice(0, 80) });
+
+  const actorStored = await loadPerson(deps, input.actor, input.profile);
+  if (!actorStored) throw notAllowed("Only admins may decide access requests.", { reason: "no-access" });
+  const actor = actorStored.value;
+  const by = { personId: actor.personId, name: displayName(actor) };
+
+  let stored: Stored<AccessRequest> | undefined = await deps.requests.get(personId, requestId);
+  if (!stored) throw notFound("No such request.", { requestId });
+
+  const tenants = await deps.tenants.list();
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const request = stored.value;
+    const now = deps.clock.now();
+    // Authorise before revealing anything about the request's state.
+    checkDecision(actor, request, null, now);
+    if (request.status !== "pending") {
+      if (request.unfinished) deps.background.run("complete-decision", () => completeDecision(deps, request));
+      throw alreadyDecided(request);
+    }
+    let grant: Grant | null = null;
+    if (input.decision.kind === "approve") {
+      const { role, expiry } = input.decision;
+      if (!isRole(role)) throw invalid("Role is not one of the offered roles.", { field: "role" });
+      if (!isExpiryChoice(expiry)) throw invalid("Expiry is not one of the offered choices.", { field: "expiry" });
+      const tenantAccess = normalizeTenantAccess(role, parseTenantAccess(input.decision.tenantAccess, tenants));
+      grant = { role, tenantAccess, expiresAt: expiresAtFor(expiry, now) };
+      checkDecision(actor, request, grant, now);
+    }
+    const next = transition(request, eventFor(input.decision, grant, by, now.toISOString()));
+    try {
+      const saved = await deps.requests.replace(next, stored.etag);
+      deps.logger.info(
+        { requestId, actor: actor.personId, outcome: next.status, role: grant?.role ?? null },
+        "access request decided",
+      );
+      const recorded = await recordDecision(deps, saved.value);
+      deps.background.run("publish-decision", () => publishDecision(deps, recorded));
+      return recorded;
+    } catch (e) {
+      if (!(e instanceof PreconditionFailed)) throw e;
+      stored = await deps.requests.get(personId, requestId);
+      if (!stored) throw notFound("No such request.", { requestId });
+    }
+  }
+  throw conflict("The request kept changing while you decided; try again.", { requestId });
+};

@@ -1,0 +1,37 @@
+import type {
+  AuditLog,
+  Background,
+  Clock,
+  ConversationStore,
+  Logger,
+  Notifier,
+  PeopleStore,
+  RequestStore,
+  SettingsStore,
+  TenantStore,
+} from "./ports.js";
+
+/** Who may use the app at all, and who is an admin from the first start. */
+export type AccessPolicy = {
+  /** Entra directory (tenant) ids whose people may use the app; the first is the MSP's own. */
+  allowedDirectoryIds: readonly string[];
+  /** Lower-case Entra object ids and UPNs that are MSP Admins from the first start. */
+  initialAdmins: readonly string[];
+  /** The admins channel from configuration, used until an MSP Admin chooses one in Teams. */
+  adminChannelId: string | null;
+};
+
+/** Everything a use case may touch: ports only, never an SDK. */
+export type ServiceDeps = {
+  people: PeopleStore;
+  requests: RequestStore;
+  audit: AuditLog;
+  tenants: TenantStore;
+  settings: SettingsStore;
+  conversations: ConversationStore;
+  notifier: Notifier;
+  clock: Clock;
+  logger: Logger;
+  background: Background;
+  policy: AccessPolicy;
+};

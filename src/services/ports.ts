@@ -1,0 +1,141 @@
+import type { AccessRequest, CardLocation, FollowUps } from "../domain/access-request.js";
+import type { ConversationAddress } from "../domain/conversation.js";
+import type { AuditEvent } from "../domain/audit.js";
+import type { ActorRef, Person } from "../domain/person.js";
+import type { Role } from "../domain/roles.js";
+import type { Tenant } from "../domain/tenant.js";
+
+/** A document with the ETag it was read or written with: the token for the next conditional write. */
+export type Stored<T> = { value: T; etag: string };
+
+export type Page<T> = { items: T[]; continuation: string | null };
+
+/** The stored document changed since it was read (stale ETag or failed condition). */
+export class PreconditionFailed extends Error {
+  constructor(what: string) {
+    super(`${what} changed since it was read`);
+    this.name = "PreconditionFailed";
+  }
+}
+
+/** A document with this id already exists. */
+export class AlreadyExists extends Error {
+  constructor(what: string) {
+    super(`${what} already exists`);
+    this.name = "AlreadyExists";
+  }
+}
+
+/** The store did not answer (down, throttled beyond retries, timed out). */
+export class StoreUnavailable extends Error {
+  constructor(cause: unknown) {
+    super("the store did not answer", { cause });
+    this.name = "StoreUnavailable";
+  }
+}
+
+export interface PeopleStore {
+  get(personId: string): Promise<Stored<Person> | undefined>;
+  /** @throws AlreadyExists */
+  create(person: Person): Promise<Stored<Person>>;
+  /** @throws PreconditionFailed when the ETag is stale */
+  replace(person: Person, etag: string): Promise<Stored<Person>>;
+  /** People holding a role (enabled or not); used to reach admins when no channel is set. */
+  listByRole(role: Role, limit: number): Promise<Person[]>;
+}
+
+export interface RequestStore {
+  get(personId: string, requestId: string): Promise<Stored<AccessRequest> | undefined>;
+  /** @throws AlreadyExists */
+  create(request: AccessRequest): Promise<Stored<AccessRequest>>;
+  /** @throws PreconditionFailed when the ETag is stale */
+  replace(request: AccessRequest, etag: string): Promise<Stored<AccessRequest>>;
+  /** Records where the admins-channel card was posted; not a state change, so no ETag. */
+  setCard(personId: string, requestId: string, card: CardLocation): Promise<void>;
+  /** Marks follow-up steps done; `finished` clears the reconciler's flag. */
+  markFollowUps(personId: string, requestId: string, done: Partial<FollowUps>, finished: boolean): Promise<void>;
+  /** Pending requests, oldest first, optionally limited to requesters of some tenants. */
+  listPending(
+    scope: { tenantIds: readonly string[] } | "all",
+    page: { pageSize: number; continuation?: string | null },
+  ): Promise<Page<AccessRequest>>;
+  /** Decided requests whose follow-ups did not all land. */
+  listUnfinished(limit: number): Promise<AccessRequest[]>;
+  /** Pending requests that have no admins-channel card yet. */
+  listUnannounced(limit: number): Promise<AccessRequest[]>;
+}
+
+export interface AuditLog {
+  /** Idempotent: an event whose id exists is not written again. */
+  append(event: AuditEvent): Promise<void>;
+  listForPerson(personId: string, limit: number): Promise<AuditEvent[]>;
+}
+
+export interface TenantStore {
+  list(): Promise<Tenant[]>;
+  /** Idempotent: an existing tenant with this id is left as it is. */
+  ensure(tenant: Tenant): Promise<Tenant>;
+}
+
+
+/** The channel where request cards are posted, and how it was chosen. */
+export type AdminChannel = {
+  channelId: string;
+  teamId: string | null;
+  /** Filled from the first authenticated activity seen in that channel. */
+  address: ConversationAddress | null;
+  source: "config" | "command";
+  setBy: ActorRef | null;
+  setAt: string;
+};
+
+export interface SettingsStore {
+  getAdminChannel(): Promise<AdminChannel | undefined>;
+  saveAdminChannel(channel: AdminChannel): Promise<void>;
+}
+
+export interface ConversationStore {
+  getPersonal(personId: string): Promise<ConversationAddress | undefined>;
+  savePersonal(personId: string, address: ConversationAddress): Promise<void>;
+}
+
+/** What the requester or an admin is told in their personal chat. */
+export type PersonalMessage =
+  | { kind: "request-decided"; request: AccessRequest; tenants: Tenant[] }
+  | { kind: "no-admin-channel"; request: AccessRequest };
+
+/** What a request card shows: the request as stored now, and the tenants for the pickers. */
+export type RequestCardView = { request: AccessRequest; tenants: Tenant[] };
+
+/** Outbound messages to Teams, behind an interface so services never see the Teams SDK. */
+export interface Notifier {
+  postRequestCard(channel: ConversationAddress, view: RequestCardView): Promise<CardLocation>;
+  updateRequestCard(location: CardLocation, view: RequestCardView): Promise<void>;
+  sendPersonal(to: ConversationAddress, message: PersonalMessage): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+/** The subset of a structured logger the services use. */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  child(bindings: object): Logger;
+}
+
+/** Runs work after a turn has answered; failures are logged and left to the reconciler. */
+export interface Background {
+  run(name: string, work: () => Promise<unknown>): void;
+  /** Resolves when all work started so far has settled (used on shutdown). */
+  idle(): Promise<void>;
+}
+
+export interface StoreHealth {
+  ping(): Promise<void>;
+}
+
+export type { ConversationAddress };

@@ -1,0 +1,24 @@
+import type { ServiceDeps } from "./deps.js";
+import type { ConversationAddress } from "./ports.js";
+
+const same = (a: ConversationAddress, b: ConversationAddress) =>
+  a.serviceUrl === b.serviceUrl &&
+  a.conversationId === b.conversationId &&
+  a.botId === b.botId &&
+  a.userId === b.userId &&
+  a.directoryId === b.directoryId;
+
+/**
+ * Stores where a person's personal chat with the bot is, so they can be told outcomes later from any
+ * instance. The address comes only from an authenticated incoming activity; unchanged addresses are not rewritten.
+ */
+export const rememberPersonalConversation = async (
+  deps: ServiceDeps,
+  personId: string,
+  address: ConversationAddress,
+): Promise<void> => {
+  if (address.conversationType !== "personal") return;
+  const known = await deps.conversations.getPersonal(personId);
+  if (known && same(known, address)) return;
+  await deps.conversations.savePersonal(personId, address);
+};

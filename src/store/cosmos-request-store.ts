@@ -1,0 +1,114 @@
+import type { Container, PatchOperation, SqlQuerySpec } from "@azure/cosmos";
+import type { AccessRequest, CardLocation, FollowUps } from "../domain/access-request.js";
+import type { Page, RequestStore, Stored } from "../services/ports.js";
+import { isNotFound, mapStoreError, withoutSystemProperties } from "./cosmos-errors.js";
+
+type Doc = AccessRequest & { _etag?: string };
+
+const toRequest = (doc: Doc) => withoutSystemProperties<AccessRequest>(doc as unknown as Record<string, unknown>);
+const stored = (doc: Doc, etag?: string): Stored<AccessRequest> => ({ value: toRequest(doc), etag: etag ?? doc._etag ?? "" });
+
+/** Access requests on Cosmos DB, in their requester's partition. */
+export class CosmosRequestStore implements RequestStore {
+  constructor(private readonly container: Container) {}
+
+  async get(personId: string, requestId: string): Promise<Stored<AccessRequest> | undefined> {
+    try {
+      const { resource, etag } = await this.container.item(requestId, personId).read<Doc>();
+      return resource && resource.type === "request" ? stored(resource, etag) : undefined;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw mapStoreError(e, "request");
+    }
+  }
+
+  async create(request: AccessRequest): Promise<Stored<AccessRequest>> {
+    try {
+      const { resource, etag } = await this.container.items.create<Doc>(request);
+      return stored(resource!, etag);
+    } catch (e) {
+      throw mapStoreError(e, "request");
+    }
+  }
+
+  async replace(request: AccessRequest, etag: string): Promise<Stored<AccessRequest>> {
+    try {
+      const { resource, etag: next } = await this.container
+        .item(request.id, request.personId)
+        .replace<Doc>(request, { accessCondition: { type: "IfMatch", condition: etag } });
+      return stored(resource!, next);
+    } catch (e) {
+      throw mapStoreError(e, "request");
+    }
+  }
+
+  async setCard(personId: string, requestId: string, card: CardLocation): Promise<void> {
+    await this.patch(personId, requestId, [{ op: "set", path: "/card", value: card }]);
+  }
+
+  async markFollowUps(personId: string, requestId: string, done: Partial<FollowUps>, finished: boolean): Promise<void> {
+    const ops: PatchOperation[] = Object.entries(done)
+      .filter(([, value]) => value === true)
+      .map(([step]) => ({ op: "set", path: `/followUps/${step}`, value: true }));
+    if (finished) ops.push({ op: "set", path: "/unfinished", value: false });
+    if (ops.length > 0) await this.patch(personId, requestId, ops);
+  }
+
+  async listPending(
+    scope: { tenantIds: readonly string[] } | "all",
+    page: { pageSize: number; continuation?: string | null },
+  ): Promise<Page<AccessRequest>> {
+    const spec: SqlQuerySpec =
+      scope === "all"
+        ? { query: "SELECT * FROM c WHERE c.type = 'request' AND c.status = 'pending' ORDER BY c.createdAt ASC" }
+        : {
+            query:
+              "SELECT * FROM c WHERE c.type = 'request' AND c.status = 'pending' AND ARRAY_CONTAINS(@tenantIds, c.homeTenantId) ORDER BY c.createdAt ASC",
+            parameters: [{ name: "@tenantIds", value: [...scope.tenantIds] }],
+          };
+    try {
+      const result = await this.container.items
+        .query<Doc>(spec, {
+          maxItemCount: page.pageSize,
+          ...(page.continuation ? { continuationToken: page.continuation } : {}),
+        })
+        .fetchNext();
+      return { items: result.resources.map(toRequest), continuation: result.continuationToken ?? null };
+    } catch (e) {
+      throw mapStoreError(e, "requests");
+    }
+  }
+
+  async listUnfinished(limit: number): Promise<AccessRequest[]> {
+    return this.queryAll("SELECT * FROM c WHERE c.type = 'request' AND c.unfinished = true", limit);
+  }
+
+  async listUnannounced(limit: number): Promise<AccessRequest[]> {
+    return this.queryAll(
+      "SELECT * FROM c WHERE c.type = 'request' AND c.status = 'pending' AND IS_NULL(c.card) ORDER BY c.createdAt ASC",
+      limit,
+    );
+  }
+
+  private async queryAll(query: string, limit: number): Promise<AccessRequest[]> {
+    try {
+      const out: AccessRequest[] = [];
+      const iterator = this.container.items.query<Doc>(query, { maxItemCount: Math.min(limit, 100) });
+      while (out.length < limit && iterator.hasMoreResults()) {
+        const { resources } = await iterator.fetchNext();
+        out.push(...resources.map(toRequest));
+      }
+      return out.slice(0, limit);
+    } catch (e) {
+      throw mapStoreError(e, "requests");
+    }
+  }
+
+  private async patch(personId: string, requestId: string, operations: PatchOperation[]): Promise<void> {
+    try {
+      await this.container.item(requestId, personId).patch(operations);
+    } catch (e) {
+      throw mapStoreError(e, "request");
+    }
+  }
+}

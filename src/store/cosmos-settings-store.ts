@@ -1,0 +1,112 @@
+import type { Container } from "@azure/cosmos";
+import type { Tenant } from "../domain/tenant.js";
+import type { AdminChannel, ConversationAddress, ConversationStore, SettingsStore, TenantStore } from "../services/ports.js";
+import { AlreadyExists } from "../services/ports.js";
+import { isNotFound, mapStoreError, withoutSystemProperties } from "./cosmos-errors.js";
+import { LRUCache } from "lru-cache";
+
+const SETTINGS = "_settings";
+const TENANTS = "_tenants";
+
+/** Read-mostly values are cached for a short time; every instance sees a change within this bound. */
+const SETTINGS_TTL_MS = 10_000;
+
+type Cached<T> = { value: T; until: number };
+
+/** Settings (the admins channel) in their own small partition, cached briefly. */
+export class CosmosSettingsStore implements SettingsStore {
+  private adminChannel: Cached<AdminChannel | undefined> | null = null;
+  constructor(private readonly container: Container) {}
+
+  async getAdminChannel(): Promise<AdminChannel | undefined> {
+    if (this.adminChannel && this.adminChannel.until > Date.now()) return this.adminChannel.value;
+    try {
+      const { resource } = await this.container.item("admin-channel", SETTINGS).read<{ value: AdminChannel }>();
+      const value = resource?.value;
+      this.adminChannel = { value, until: Date.now() + SETTINGS_TTL_MS };
+      return value;
+    } catch (e) {
+      if (isNotFound(e)) {
+        this.adminChannel = { value: undefined, until: Date.now() + SETTINGS_TTL_MS };
+        return undefined;
+      }
+      throw mapStoreError(e, "admins channel");
+    }
+  }
+
+  async saveAdminChannel(channel: AdminChannel): Promise<void> {
+    try {
+      await this.container.items.upsert({ id: "admin-channel", personId: SETTINGS, type: "setting", value: channel });
+      this.adminChannel = { value: channel, until: Date.now() + SETTINGS_TTL_MS };
+    } catch (e) {
+      throw mapStoreError(e, "admins channel");
+    }
+  }
+}
+
+/** Tenants in one small partition; the whole list is cached briefly (a few hundred at most). */
+export class CosmosTenantStore implements TenantStore {
+  private cache: Cached<Tenant[]> | null = null;
+  constructor(private readonly container: Container) {}
+
+  async list(): Promise<Tenant[]> {
+    if (this.cache && this.cache.until > Date.now()) return this.cache.value;
+    try {
+      const { resources } = await this.container.items
+        .query<Tenant>(
+          { query: "SELECT * FROM c WHERE c.personId = @p AND c.type = 'tenant' ORDER BY c.name", parameters: [{ name: "@p", value: TENANTS }] },
+          { partitionKey: TENANTS },
+        )
+        .fetchAll();
+      const tenants = resources.map((d) => {
+        const { personId: _p, type: _t, ...tenant } = withoutSystemProperties<Tenant & { personId: string; type: string }>(
+          d as unknown as Record<string, unknown>,
+        );
+        return tenant;
+      });
+      this.cache = { value: tenants, until: Date.now() + SETTINGS_TTL_MS };
+      return tenants;
+    } catch (e) {
+      throw mapStoreError(e, "tenants");
+    }
+  }
+
+  async ensure(tenant: Tenant): Promise<Tenant> {
+    try {
+      await this.container.items.create({ ...tenant, personId: TENANTS, type: "tenant" });
+    } catch (e) {
+      const mapped = mapStoreError(e, "tenant");
+      if (!(mapped instanceof AlreadyExists)) throw mapped;
+    }
+    this.cache = null;
+    return (await this.list()).find((t) => t.id === tenant.id) ?? tenant;
+  }
+}
+
+/** Each person's personal-chat address, in their partition; reads are cached since addresses rarely change. */
+export class CosmosConversationStore implements ConversationStore {
+  private readonly cache = new LRUCache<string, ConversationAddress>({ max: 10_000 });
+  constructor(private readonly container: Container) {}
+
+  async getPersonal(personId: string): Promise<ConversationAddress | undefined> {
+    const hit = this.cache.get(personId);
+    if (hit) return hit;
+    try {
+      const { resource } = await this.container.item("conversation", personId).read<{ address: ConversationAddress }>();
+      if (resource) this.cache.set(personId, resource.address);
+      return resource?.address;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw mapStoreError(e, "conversation");
+    }
+  }
+
+  async savePersonal(personId: string, address: ConversationAddress): Promise<void> {
+    try {
+      await this.container.items.upsert({ id: "conversation", personId, type: "conversation", address });
+      this.cache.set(personId, address);
+    } catch (e) {
+      throw mapStoreError(e, "conversation");
+    }
+  }
+}

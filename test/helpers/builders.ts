@@ -1,0 +1,55 @@
+import { randomUUID } from "node:crypto";
+import { requestIdFor, type AccessRequest } from "../../src/domain/access-request.js";
+import type { Person } from "../../src/domain/person.js";
+
+/** A person record as the app would store it, with overridable fields. */
+export const aPerson = (overrides: Partial<Person> = {}): Person => {
+  const id = overrides.personId ?? randomUUID();
+  return {
+    id,
+    personId: id,
+    type: "person",
+    objectId: id,
+    directoryId: "8f1b3c2a-4d5e-4f60-9a7b-1c2d3e4f5a6b",
+    name: "Test Person",
+    upn: "test.person@contoso.example",
+    email: "test.person@contoso.example",
+    source: "self-registration",
+    homeTenantId: "msp",
+    enabled: true,
+    assignment: null,
+    pendingRequest: null,
+    requestSeq: 0,
+    createdAt: "2026-01-01T00:00:00.000Z",
+    updatedAt: "2026-01-01T00:00:00.000Z",
+    ...overrides,
+  };
+};
+
+/** A pending request for a person, with overridable fields. */
+export const aRequest = (person: Person, overrides: Partial<AccessRequest> = {}): AccessRequest => {
+  const seq = overrides.seq ?? 1;
+  return {
+    id: requestIdFor(person.personId, seq),
+    personId: person.personId,
+    type: "request",
+    seq,
+    requester: {
+      objectId: person.objectId,
+      directoryId: person.directoryId,
+      name: person.name,
+      upn: person.upn,
+      email: person.email,
+    },
+    homeTenantId: person.homeTenantId,
+    justification: "I run the service desk",
+    wishedRole: null,
+    status: "pending",
+    createdAt: "2026-01-01T00:00:00.000Z",
+    decision: null,
+    card: null,
+    followUps: null,
+    unfinished: false,
+    ...overrides,
+  };
+};
