@@ -83,10 +83,10 @@ export const checkGrant = (actor: Actor, grant: Pick<Grant, "role" | "tenantAcce
 
 /** May this actor decide this request (and, for an approval, grant this)? Throws the reason when not. */
 export const checkDecision = (actor: Actor, request: AccessRequest, grant: Grant | null, now: Date): void => {
-  if (activeRole(actor, now) === null) refuseInactive(actor, now);
   if (actor.personId === request.personId) {
     throw notAllowed("You cannot decide your own request.", { reason: "self-decision" });
   }
+  if (activeRole(actor, now) === null) refuseInactive(actor, now);
   if (!can(actor, "requests.decide", { tenantId: request.homeTenantId }, now)) {
     throw notAllowed(
       roleHas(activeRole(actor, now)!, "requests.decide")

@@ -1,4 +1,4 @@
-import type { AccessRequest, FollowUps } from "../domain/access-request.js";
+import type { AccessRequest, FollowUps, LeasedStep } from "../domain/access-request.js";
 import { auditIdFor, type AuditAction } from "../domain/audit.js";
 import type { Assignment, Person } from "../domain/person.js";
 import type { ServiceDeps } from "./deps.js";
@@ -44,6 +44,9 @@ const done = (request: AccessRequest, steps: Partial<FollowUps>): FollowUps => (
 
 const allDone = (f: FollowUps) => f.person && f.audit && f.card && f.requester;
 
+/** How long a sender may take to deliver a card update or notice before another may try again. */
+export const SEND_LEASE_MS = 60_000;
+
 /**
  * The record-keeping half of a decision: the audit event, then the person's assignment.
  * Both writes are idempotent (deterministic audit id; the assignment carries the request id),
@@ -87,13 +90,19 @@ export const recordDecision = async (deps: ServiceDeps, request: AccessRequest):
 export const publishDecision = async (deps: ServiceDeps, request: AccessRequest): Promise<void> => {
   if (!request.decision || request.status === "pending") return;
   let steps = done(request, {});
+  if (allDone(steps)) {
+    if (request.unfinished) await deps.requests.markFollowUps(request.personId, request.id, {}, true);
+    return;
+  }
   const tenants = await deps.tenants.list();
-  if (!steps.card) {
+  const claim = (step: LeasedStep) =>
+    deps.requests.claimFollowUp(request.personId, request.id, step, deps.clock.now().getTime(), SEND_LEASE_MS);
+  if (!steps.card && (await claim("card"))) {
     if (request.card) await deps.notifier.updateRequestCard(request.card, { request, tenants });
     steps = done(request, { ...steps, card: true });
     await deps.requests.markFollowUps(request.personId, request.id, { card: true }, allDone(steps));
   }
-  if (!steps.requester) {
+  if (!steps.requester && (await claim("requester"))) {
     const address = await deps.conversations.getPersonal(request.personId);
     if (address) {
       await deps.notifier.sendPersonal(address, { kind: "request-decided", request, tenants });

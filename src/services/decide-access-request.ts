@@ -1,4 +1,4 @@
-import { alreadyDecided, personIdOfRequest, transition, type AccessRequest, type Grant, type RequestEvent } from "../domain/access-request.js";
+import { personIdOfRequest, transition, type AccessRequest, type Grant, type RequestEvent } from "../domain/access-request.js";
 import { conflict, invalid, notAllowed, notFound } from "../domain/errors.js";
 import { expiresAtFor, isExpiryChoice } from "../domain/expiry.js";
 import { checkDecision, normalizeTenantAccess } from "../domain/grant-policy.js";
@@ -49,7 +49,9 @@ const eventFor = (decision: DecisionInput, grant: Grant | null, by: { personId: 
  * the store; the decision commits with one conditional write of the request (pending → decided), so
  * of any number of concurrent clicks exactly one wins and the others learn who decided and when.
  */
-export const decideAccessRequest = async (deps: ServiceDeps, input: DecideInput): Promise<AccessRequest> => {
+export type DecideResult = { kind: "decided"; request: AccessRequest } | { kind: "already-decided"; request: AccessRequest };
+
+export const decideAccessRequest = async (deps: ServiceDeps, input: DecideInput): Promise<DecideResult> => {
   const requestId = typeof input.requestId === "string" ? input.requestId : "";
   const personId = personIdOfRequest(requestId);
   if (!personId) throw notFound("No such request.", { requestId: String(input.requestId).slice(0, 80) });
@@ -70,7 +72,8 @@ export const decideAccessRequest = async (deps: ServiceDeps, input: DecideInput)
     checkDecision(actor, request, null, now);
     if (request.status !== "pending") {
       if (request.unfinished) deps.background.run("complete-decision", () => completeDecision(deps, request));
-      throw alreadyDecided(request);
+      deps.logger.info({ requestId, actor: actor.personId, status: request.status }, "decision refused: already decided");
+      return { kind: "already-decided", request };
     }
     let grant: Grant | null = null;
     if (input.decision.kind === "approve") {
@@ -90,7 +93,7 @@ export const decideAccessRequest = async (deps: ServiceDeps, input: DecideInput)
       );
       const recorded = await recordDecision(deps, saved.value);
       deps.background.run("publish-decision", () => publishDecision(deps, recorded));
-      return recorded;
+      return { kind: "decided", request: recorded };
     } catch (e) {
       if (!(e instanceof PreconditionFailed)) throw e;
       stored = await deps.requests.get(personId, requestId);
@@ -98,4 +101,26 @@ export const decideAccessRequest = async (deps: ServiceDeps, input: DecideInput)
     }
   }
   throw conflict("The request kept changing while you decided; try again.", { requestId });
+};
+
+/**
+ * The request as an authorised decider may see it (to show the form again with a refusal notice);
+ * undefined for anyone else or an unknown request.
+ */
+export const requestForDecider = async (
+  deps: ServiceDeps,
+  actorIdentity: Identity,
+  requestId: unknown,
+): Promise<AccessRequest | undefined> => {
+  const personId = typeof requestId === "string" ? personIdOfRequest(requestId) : undefined;
+  if (!personId) return undefined;
+  try {
+    const actor = await loadPerson(deps, actorIdentity);
+    const stored = actor && (await deps.requests.get(personId, requestId as string));
+    if (!actor || !stored) return undefined;
+    checkDecision(actor.value, stored.value, null, deps.clock.now());
+    return stored.value;
+  } catch {
+    return undefined;
+  }
 };

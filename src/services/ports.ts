@@ -1,4 +1,4 @@
-import type { AccessRequest, CardLocation, FollowUps } from "../domain/access-request.js";
+import type { AccessRequest, CardLocation, FollowUps, LeasedStep } from "../domain/access-request.js";
 import type { ConversationAddress } from "../domain/conversation.js";
 import type { AuditEvent } from "../domain/audit.js";
 import type { ActorRef, Person } from "../domain/person.js";
@@ -52,8 +52,13 @@ export interface RequestStore {
   replace(request: AccessRequest, etag: string): Promise<Stored<AccessRequest>>;
   /** Records where the admins-channel card was posted; not a state change, so no ETag. */
   setCard(personId: string, requestId: string, card: CardLocation): Promise<void>;
-  /** Marks follow-up steps done; `finished` clears the reconciler's flag. */
+  /** Marks follow-up steps done (and their leases released); `finished` clears the reconciler's flag. */
   markFollowUps(personId: string, requestId: string, done: Partial<FollowUps>, finished: boolean): Promise<void>;
+  /**
+   * Takes the lease on a Teams-facing follow-up step. False when the step is done or another sender
+   * took the lease less than `leaseMs` ago: then this caller must not send.
+   */
+  claimFollowUp(personId: string, requestId: string, step: LeasedStep, nowMs: number, leaseMs: number): Promise<boolean>;
   /** Pending requests, oldest first, optionally limited to requesters of some tenants. */
   listPending(
     scope: { tenantIds: readonly string[] } | "all",

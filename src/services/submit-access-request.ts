@@ -50,6 +50,7 @@ const newRequest = (person: Person, seq: number, justification: string, wishedRo
   decision: null,
   card: null,
   followUps: null,
+  leases: null,
   unfinished: false,
 });
 

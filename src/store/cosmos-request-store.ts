@@ -1,6 +1,6 @@
 import type { Container, PatchOperation, SqlQuerySpec } from "@azure/cosmos";
-import type { AccessRequest, CardLocation, FollowUps } from "../domain/access-request.js";
-import type { Page, RequestStore, Stored } from "../services/ports.js";
+import type { AccessRequest, CardLocation, FollowUps, LeasedStep } from "../domain/access-request.js";
+import { PreconditionFailed, type Page, type RequestStore, type Stored } from "../services/ports.js";
 import { isNotFound, mapStoreError, withoutSystemProperties } from "./cosmos-errors.js";
 
 type Doc = AccessRequest & { _etag?: string };
@@ -47,11 +47,26 @@ export class CosmosRequestStore implements RequestStore {
   }
 
   async markFollowUps(personId: string, requestId: string, done: Partial<FollowUps>, finished: boolean): Promise<void> {
-    const ops: PatchOperation[] = Object.entries(done)
-      .filter(([, value]) => value === true)
-      .map(([step]) => ({ op: "set", path: `/followUps/${step}`, value: true }));
+    const steps = Object.entries(done).filter(([, value]) => value === true).map(([step]) => step);
+    const ops: PatchOperation[] = steps.map((step) => ({ op: "set", path: `/followUps/${step}`, value: true }));
+    for (const step of steps) if (step === "card" || step === "requester") ops.push({ op: "set", path: `/leases/${step}`, value: 0 });
     if (finished) ops.push({ op: "set", path: "/unfinished", value: false });
     if (ops.length > 0) await this.patch(personId, requestId, ops);
+  }
+
+  async claimFollowUp(personId: string, requestId: string, step: LeasedStep, nowMs: number, leaseMs: number): Promise<boolean> {
+    const stale = Math.floor(nowMs - leaseMs);
+    try {
+      await this.container.item(requestId, personId).patch({
+        condition: `from c where IS_NULL(c.leases.${step}) or (c.leases.${step} > 0 and c.leases.${step} < ${stale})`,
+        operations: [{ op: "set", path: `/leases/${step}`, value: Math.floor(nowMs) }],
+      });
+      return true;
+    } catch (e) {
+      const mapped = mapStoreError(e, "request");
+      if (mapped instanceof PreconditionFailed) return false;
+      throw mapped;
+    }
   }
 
   async listPending(

@@ -49,6 +49,7 @@ export const aRequest = (person: Person, overrides: Partial<AccessRequest> = {})
     decision: null,
     card: null,
     followUps: null,
+    leases: null,
     unfinished: false,
     ...overrides,
   };

@@ -94,6 +94,7 @@ describe("Cosmos DB stores (real SDK, embedded server)", () => {
         status: "approved",
         unfinished: true,
         followUps: { person: false, audit: false, card: false, requester: false },
+        leases: { card: null, requester: null },
       });
       await stores.requests.create(waiting);
       await stores.requests.create(decided);
@@ -125,6 +126,25 @@ describe("Cosmos DB stores (real SDK, embedded server)", () => {
       });
       await stores.requests.markFollowUps(decided.personId, decided.id, { card: true, requester: true }, true);
       assert.deepEqual(await stores.requests.listUnfinished(10), []);
+    });
+
+    it("leases a Teams-facing follow-up to one sender at a time, again after the lease lapses, never once done", async () => {
+      const decided = aRequest(aPerson(), {
+        status: "approved",
+        unfinished: true,
+        followUps: { person: true, audit: true, card: false, requester: false },
+        leases: { card: null, requester: null },
+      });
+      await stores.requests.create(decided);
+      const claim = (nowMs: number) => stores.requests.claimFollowUp(decided.personId, decided.id, "requester", nowMs, 60_000);
+      const t0 = Date.parse("2026-03-01T09:00:00Z");
+      const racers = await Promise.all([claim(t0), claim(t0), claim(t0), claim(t0)]);
+      assert.equal(racers.filter(Boolean).length, 1, "one of four concurrent senders gets the lease");
+      assert.equal(await claim(t0 + 30_000), false, "a fresh lease is respected");
+      assert.equal(await claim(t0 + 61_000), true, "a lapsed lease (a sender that crashed) can be taken over");
+      await stores.requests.markFollowUps(decided.personId, decided.id, { requester: true }, false);
+      assert.equal(await claim(t0 + 10 * 60_000), false, "a done step is never sent again");
+      assert.equal(await stores.requests.claimFollowUp(decided.personId, decided.id, "card", t0, 60_000), true, "steps lease independently");
     });
   });
 

@@ -1,0 +1,182 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "dotenv";
+
+/** The only reader of process.env: every setting is read, validated and typed here, once, at start. */
+
+export const BOT_TYPES = ["MultiTenant", "SingleTenant", "UserAssignedMsi"] as const;
+export type BotType = (typeof BOT_TYPES)[number];
+const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+
+export type AppConfig = {
+  /** Which env/.env.<name> file was read; "local" is local mode. */
+  appEnv: string;
+  local: boolean;
+  host: string;
+  port: number;
+  playgroundPort: number;
+  cosmos: { endpoint: string | null; key: string | null; database: string; container: string };
+  bot: { id: string | null; password: string | null; tenantId: string | null; type: BotType };
+  allowedDirectoryIds: string[];
+  initialAdmins: string[];
+  adminChannelId: string | null;
+  mspTenantName: string;
+  logLevel: (typeof LOG_LEVELS)[number];
+  logFormat: "json" | "pretty";
+};
+
+/** Start-up refused: names every bad or missing setting. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Configuration is not valid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const UPN = /^[^\s@,]+@[^\s@,]+\.[^\s@,]+$/;
+const COSMOS_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,254}$/;
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
+const readEnvFile = (path: string): Env => (existsSync(path) ? parse(readFileSync(path)) : {});
+
+/**
+ * The environment the app runs with: `env/.env.<APP_ENV>`, then `env/.env.<APP_ENV>.user` (secrets,
+ * never committed), then the process environment, each overriding the one before. APP_ENV defaults to "local".
+ */
+export const resolveEnv = (options: { env?: Env; cwd?: string; files?: boolean } = {}): Env => {
+  const processEnv = options.env ?? process.env;
+  const appEnv = processEnv.APP_ENV?.trim() || "local";
+  if (options.files === false || !/^[a-z][a-z0-9-]*$/.test(appEnv)) return { ...processEnv, APP_ENV: appEnv };
+  const dir = join(options.cwd ?? process.cwd(), "env");
+  return {
+    ...readEnvFile(join(dir, `.env.${appEnv}`)),
+    ...readEnvFile(join(dir, `.env.${appEnv}.user`)),
+    ...processEnv,
+    APP_ENV: appEnv,
+  };
+};
+
+/** Reads and validates the configuration; throws ConfigError naming each problem. */
+export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean } = {}): AppConfig => {
+  const env = resolveEnv(options);
+  const problems: string[] = [];
+  const text = (key: string): string | null => {
+    const v = env[key]?.trim();
+    return v ? v : null;
+  };
+  const fail = <T>(key: string, why: string, fallback: T): T => {
+    const got = env[key];
+    problems.push(`${key}: ${why}${got !== undefined && got !== "" ? ` (got "${got.slice(0, 80)}")` : ""}`);
+    return fallback;
+  };
+  const port = (key: string, fallback: number): number => {
+    const v = text(key);
+    if (v === null) return fallback;
+    const n = Number(v);
+    return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : fail(key, "must be a port number from 0 to 65535", fallback);
+  };
+  const list = (key: string): string[] =>
+    (text(key) ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+
+  const appEnv = env.APP_ENV!;
+  if (!/^[a-z][a-z0-9-]*$/.test(appEnv)) fail("APP_ENV", "must be a lower-case name such as local, dev or prod", null);
+  const local = appEnv === "local";
+
+  const botId = text("BOT_ID");
+  if (botId !== null && !GUID.test(botId)) fail("BOT_ID", "must be the bot's Microsoft app id (a GUID)", null);
+  const botTypeText = text("BOT_TYPE") ?? "SingleTenant";
+  const botType = (BOT_TYPES as readonly string[]).includes(botTypeText)
+    ? (botTypeText as BotType)
+    : fail("BOT_TYPE", `must be one of ${BOT_TYPES.join(", ")}`, "SingleTenant" as BotType);
+  const botPassword = text("BOT_PASSWORD");
+
+  const host = text("HOST") ?? (local ? "127.0.0.1" : "0.0.0.0");
+  if (botId === null) {
+    if (!local) {
+      fail("BOT_ID", `is required outside local mode (APP_ENV=${appEnv}): anonymous bot access is allowed only locally`, null);
+    } else if (!LOOPBACK.has(host)) {
+      fail("HOST", "must be a loopback address while BOT_ID is empty: anonymous bot access never listens on a network", null);
+    }
+  } else if (botType !== "UserAssignedMsi" && botPassword === null) {
+    fail("BOT_PASSWORD", `is required with BOT_ID when BOT_TYPE is ${botType}`, null);
+  }
+
+  const allowedDirectoryIds = list("ALLOWED_DIRECTORY_IDS").map((s) => s.toLowerCase());
+  if (allowedDirectoryIds.length === 0) {
+    fail("ALLOWED_DIRECTORY_IDS", "is required: the Entra tenant ids whose people may use the app, comma-separated", null);
+  } else if (!allowedDirectoryIds.every((id) => GUID.test(id))) {
+    fail("ALLOWED_DIRECTORY_IDS", "must be Entra tenant ids (GUIDs), comma-separated", null);
+  }
+
+  const botTenantId = text("BOT_TENANT_ID")?.toLowerCase() ?? allowedDirectoryIds[0] ?? null;
+  if (botTenantId !== null && !GUID.test(botTenantId)) fail("BOT_TENANT_ID", "must be an Entra tenant id (GUID)", null);
+
+  const initialAdmins = list("INITIAL_ADMINS").map((s) => s.toLowerCase());
+  if (initialAdmins.length === 0) {
+    fail("INITIAL_ADMINS", "is required: Entra object ids or UPNs of the first MSP Admins, comma-separated", null);
+  } else {
+    const bad = initialAdmins.filter((a) => !GUID.test(a) && !UPN.test(a));
+    if (bad.length > 0) fail("INITIAL_ADMINS", `entries must be Entra object ids or UPNs; not: ${bad.join(", ")}`, null);
+  }
+
+  const adminChannelId = text("ADMIN_CHANNEL_ID");
+  if (adminChannelId !== null && (/\s/.test(adminChannelId) || adminChannelId.length > 300)) {
+    fail("ADMIN_CHANNEL_ID", "must be a Teams channel id without spaces", null);
+  }
+
+  const endpoint = text("COSMOS_ENDPOINT");
+  if (endpoint !== null) {
+    let ok = false;
+    try {
+      const url = new URL(endpoint);
+      ok = url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname.replace(/^\[|\]$/g, "")));
+    } catch {
+      ok = false;
+    }
+    if (!ok) fail("COSMOS_ENDPOINT", "must be an https URL (plain http only on loopback)", null);
+  } else if (!local) {
+    fail("COSMOS_ENDPOINT", "is required outside local mode", null);
+  }
+  const database = text("COSMOS_DATABASE") ?? "access-desk";
+  if (!COSMOS_ID.test(database)) fail("COSMOS_DATABASE", "must be a Cosmos DB id (letters, digits, - and _)", null);
+  const container = text("COSMOS_CONTAINER") ?? "access-desk";
+  if (!COSMOS_ID.test(container)) fail("COSMOS_CONTAINER", "must be a Cosmos DB id (letters, digits, - and _)", null);
+
+  const logLevelText = text("LOG_LEVEL") ?? "info";
+  const logLevel = (LOG_LEVELS as readonly string[]).includes(logLevelText)
+    ? (logLevelText as AppConfig["logLevel"])
+    : fail("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}`, "info" as const);
+  const logFormatText = text("LOG_FORMAT") ?? (local ? "pretty" : "json");
+  const logFormat =
+    logFormatText === "json" || logFormatText === "pretty" ? logFormatText : fail("LOG_FORMAT", "must be json or pretty", "json" as const);
+
+  const mspTenantName = text("MSP_TENANT_NAME") ?? "MSP";
+  if (mspTenantName.length > 100) fail("MSP_TENANT_NAME", "must be at most 100 characters", null);
+
+  const config: AppConfig = {
+    appEnv,
+    local,
+    host,
+    port: port("PORT", 3978),
+    playgroundPort: port("PLAYGROUND_PORT", 56150),
+    cosmos: { endpoint, key: text("COSMOS_KEY"), database, container },
+    bot: { id: botId, password: botPassword, tenantId: botTenantId, type: botType },
+    allowedDirectoryIds,
+    initialAdmins,
+    adminChannelId,
+    mspTenantName,
+    logLevel,
+    logFormat,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+};
+
+/** The environment for a child process started by the local runner: this process's, plus overrides. */
+export const childEnvironment = (overrides: Env): NodeJS.ProcessEnv => ({ ...process.env, ...overrides });

@@ -1,0 +1,52 @@
+import type { AddressInfo } from "node:net";
+import restify, { type Request, type Response } from "restify";
+import type { Logger, StoreHealth } from "../services/ports.js";
+
+export type HttpOptions = {
+  logger: Logger;
+  /** The Bot Framework endpoint's handler (token validation and the bot's turn). */
+  messages: (req: Request, res: Response) => Promise<void>;
+  health: StoreHealth;
+  /** Largest request body accepted; larger ones get 413. */
+  maxBodyBytes: number;
+};
+
+/** The HTTP surface: the bot endpoint and health; every error answers with its own status code. */
+export const createHttpServer = ({ logger, messages, health, maxBodyBytes }: HttpOptions) => {
+  const server = restify.createServer({ name: "access-desk", handleUncaughtExceptions: false });
+  server.use(restify.plugins.bodyParser({ maxBodySize: maxBodyBytes, mapParams: false, mapFiles: false }));
+
+  server.post("/api/messages", async (req: Request, res: Response) => {
+    if (!req.is("application/json")) {
+      res.send(415, { error: "unsupported-media-type", message: "Activities must be sent as application/json." });
+      return;
+    }
+    await messages(req, res);
+  });
+
+  server.get("/healthz", async (_req: Request, res: Response) => {
+    try {
+      await health.ping();
+      res.send(200, { status: "ok", store: "ok" });
+    } catch (err) {
+      logger.warn({ err }, "health check: store unreachable");
+      res.send(503, { status: "unavailable", store: "unreachable" });
+    }
+  });
+
+  server.on("restifyError", (req: Request, _res: Response, err: Error & { statusCode?: number }, next: () => void) => {
+    if ((err.statusCode ?? 500) >= 500) logger.error({ err, path: req.path() }, "request failed");
+    else logger.info({ path: req.path(), status: err.statusCode, reason: err.message }, "request refused");
+    next();
+  });
+  return server;
+};
+
+export type HttpServer = ReturnType<typeof createHttpServer>;
+
+/** Listens and resolves with the actual port (0 picks a free one). */
+export const listen = (server: HttpServer, port: number, host: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    server.server.once("error", reject);
+    server.listen(port, host, () => resolve((server.server.address() as AddressInfo).port));
+  });

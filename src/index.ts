@@ -1,0 +1,91 @@
+import type { AppConfig } from "./config.js";
+import { createHttpServer, listen } from "./http/server.js";
+import { createLogger } from "./logger.js";
+import { BackgroundTasks } from "./services/background.js";
+import { bootstrap } from "./services/bootstrap.js";
+import type { ServiceDeps } from "./services/deps.js";
+import { createServices, type AppServices } from "./services/index.js";
+import type { Clock, Logger } from "./services/ports.js";
+import { reconcile } from "./services/reconcile.js";
+import { connectContainer } from "./store/cosmos-container.js";
+import { createCosmosStores } from "./store/cosmos-store.js";
+import { EMBEDDED_COSMOS_KEY, startEmbeddedCosmos } from "./store/embedded-cosmos.js";
+import { createAdapter } from "./teams/adapter.js";
+import { createBot, messagesHandler } from "./teams/bot.js";
+import { TeamsNotifier } from "./teams/notifier.js";
+
+/** Largest request body accepted on any endpoint (Teams activities are far smaller). */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+export type StartedApp = {
+  url: string;
+  port: number;
+  services: AppServices;
+  /** Stops accepting, lets started background work settle, closes the store connection. */
+  close(): Promise<void>;
+};
+
+export type StartOptions = { logger?: Logger; clock?: Clock };
+
+const systemClock: Clock = { now: () => new Date() };
+
+/** Wiring only: config → logger → store → services → Teams + HTTP → listen. */
+export const startApp = async (config: AppConfig, options: StartOptions = {}): Promise<StartedApp> => {
+  const logger = options.logger ?? createLogger(config);
+  let endpoint = config.cosmos.endpoint;
+  let key = config.cosmos.key;
+  let embedded: Awaited<ReturnType<typeof startEmbeddedCosmos>> | undefined;
+  if (!endpoint) {
+    embedded = await startEmbeddedCosmos();
+    endpoint = embedded.endpoint;
+    key = EMBEDDED_COSMOS_KEY;
+    logger.warn({ endpoint }, "COSMOS_ENDPOINT is empty: using an embedded in-memory Cosmos DB server; data is lost when the bot stops");
+  }
+  const { client, container } = await connectContainer({
+    endpoint,
+    key,
+    database: config.cosmos.database,
+    container: config.cosmos.container,
+  });
+  const stores = createCosmosStores(container);
+
+  const adapter = createAdapter(config.bot);
+  const botAppId = config.bot.id ?? "";
+  const background = new BackgroundTasks(logger);
+  const deps: ServiceDeps = {
+    ...stores,
+    notifier: new TeamsNotifier(adapter, botAppId, logger.child({ area: "notifier" })),
+    clock: options.clock ?? systemClock,
+    logger: logger.child({ area: "services" }),
+    background,
+    policy: {
+      allowedDirectoryIds: config.allowedDirectoryIds,
+      initialAdmins: config.initialAdmins,
+      adminChannelId: config.adminChannelId,
+    },
+  };
+  await bootstrap(deps, { mspTenantName: config.mspTenantName });
+  const services = createServices(deps);
+  const bot = createBot({ adapter, botAppId, services, logger });
+  const server = createHttpServer({ logger, messages: messagesHandler(adapter, bot), health: stores.health, maxBodyBytes: MAX_BODY_BYTES });
+  const port = await listen(server, config.port, config.host);
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  logger.info(
+    { url, mode: config.local ? "local" : config.appEnv, botAuth: config.bot.id ? "on" : "off (local mode)", database: config.cosmos.database },
+    "Access Desk is listening",
+  );
+  background.run("reconcile", () => reconcile(deps));
+
+  return {
+    url,
+    port,
+    services,
+    async close() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.server.closeAllConnections?.();
+      await background.idle();
+      client.dispose();
+      await embedded?.close();
+    },
+  };
+};

@@ -1,0 +1,34 @@
+import { ConfigError, loadConfig } from "./config.js";
+import { startApp } from "./index.js";
+
+/** Process entry: read configuration, start, stop cleanly on SIGINT/SIGTERM. */
+const main = async () => {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`Access Desk cannot start.\n${e.message}\nSee the configuration table in README.md.`);
+      process.exit(78);
+    }
+    throw e;
+  }
+  const app = await startApp(config);
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const timer = setTimeout(() => process.exit(1), 10_000);
+    timer.unref();
+    await app.close();
+    console.error(`Access Desk stopped (${signal}).`);
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+};
+
+main().catch((e) => {
+  console.error("Access Desk failed to start:", e);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+import { noteChannelActivity } from "./admin-channel.js";
+import { cancelAccessRequest } from "./cancel-access-request.js";
+import { decideAccessRequest, requestForDecider, type DecideInput } from "./decide-access-request.js";
+import type { ServiceDeps } from "./deps.js";
+import { getAccessStatus } from "./get-access-status.js";
+import { listPendingRequests } from "./list-pending-requests.js";
+import type { ConversationAddress } from "./ports.js";
+import { rememberPersonalConversation } from "./remember-conversation.js";
+import { setAdminChannel, type SetAdminChannelInput } from "./set-admin-channel.js";
+import { submitAccessRequest, type SubmitInput } from "./submit-access-request.js";
+import type { Identity } from "../domain/person.js";
+import { personIdFor } from "../domain/person.js";
+import { checkDirectory } from "./actors.js";
+
+/** The use cases with their dependencies bound: what the transports (bot, HTTP API) call. */
+export const createServices = (deps: ServiceDeps) => ({
+  clock: deps.clock,
+  getAccessStatus: (identity: Identity, profile?: () => Promise<Identity>) => getAccessStatus(deps, identity, profile),
+  submitAccessRequest: (input: SubmitInput) => submitAccessRequest(deps, input),
+  cancelAccessRequest: (identity: Identity) => cancelAccessRequest(deps, identity),
+  decideAccessRequest: (input: DecideInput) => decideAccessRequest(deps, input),
+  requestForDecider: (identity: Identity, requestId: unknown) => requestForDecider(deps, identity, requestId),
+  listPendingRequests: (identity: Identity, page: { pageSize: number; continuation?: string | null }, profile?: () => Promise<Identity>) =>
+    listPendingRequests(deps, identity, page, profile),
+  setAdminChannel: (input: SetAdminChannelInput) => setAdminChannel(deps, input),
+  getAdminChannel: () => deps.settings.getAdminChannel(),
+  listTenants: () => deps.tenants.list(),
+  /** Is this directory allowed to use the app at all? */
+  isDirectoryAllowed: (directoryId: string) => deps.policy.allowedDirectoryIds.includes(directoryId.toLowerCase()),
+  rememberPersonalConversation: (identity: Identity, address: ConversationAddress) => {
+    checkDirectory(deps, identity);
+    return rememberPersonalConversation(deps, personIdFor(identity.objectId), address);
+  },
+  noteChannelActivity: (channelId: string, teamId: string | null, address: ConversationAddress) =>
+    noteChannelActivity(deps, channelId, teamId, address),
+});
+export type AppServices = ReturnType<typeof createServices>;

@@ -1,0 +1,271 @@
+import { Application, type TeamsAdapter } from "@microsoft/teams-ai";
+import {
+  ActivityTypes,
+  CardFactory,
+  MessageFactory,
+  type Request as BotRequest,
+  type Response as BotResponse,
+  type TurnContext,
+} from "botbuilder";
+import type { AccessRequest } from "../domain/access-request.js";
+import { invalid, notAllowed } from "../domain/errors.js";
+import type { Identity } from "../domain/person.js";
+import { roleHas } from "../domain/roles.js";
+import type { AppServices } from "../services/index.js";
+import type { Logger } from "../services/ports.js";
+import { addressOf, channelOf, directoryOf, identityOf, profileLoader, scopeOf } from "./activity.js";
+import { when, type AdaptiveCard } from "./cards/card-types.js";
+import { helpCard } from "./cards/help-card.js";
+import { pendingCard } from "./cards/pending-card.js";
+import { alreadyPendingCard, noticeCard, requestSentCard } from "./cards/personal-cards.js";
+import { requestCard } from "./cards/request-card.js";
+import { welcomeCard } from "./cards/welcome-card.js";
+import { parseCommand } from "./commands.js";
+import { decisionPayload, describeIssues, submitRequestPayload } from "./payloads.js";
+import { refusalOf } from "./refusals.js";
+import { VERBS } from "./verbs.js";
+
+export type BotOptions = { adapter: TeamsAdapter; botAppId: string; services: AppServices; logger: Logger };
+
+const PENDING_PAGE = 15;
+const NO_ENTRA = "Access Desk works only with Microsoft Entra ID accounts.";
+const FOREIGN = "Your organisation is not allowed to use Access Desk.";
+
+const cardActivity = (card: AdaptiveCard) => MessageFactory.attachment(CardFactory.adaptiveCard(card));
+
+/**
+ * Answers an Action.Execute with a card. Refusals are cards too (the form again with the reason on
+ * top, or a short notice): Teams shows them only to the person who clicked, and the Agents Playground
+ * renders them, where it would put the raw body of an error response in place of the card.
+ */
+const invokeCard = (context: TurnContext, card: AdaptiveCard) =>
+  context.sendActivity({
+    type: ActivityTypes.InvokeResponse,
+    value: { status: 200, body: { statusCode: 200, type: "application/vnd.microsoft.card.adaptive", value: card } },
+  });
+
+const alreadyDecidedNotice = (request: AccessRequest): string => {
+  const d = request.decision;
+  if (!d) return `This request is already ${request.status}.`;
+  return `Already ${d.outcome} by ${d.by.name} at ${when(d.at)}. Nothing was changed.`;
+};
+
+/**
+ * The Teams bot: personal-chat commands and the request form for requesters; channel commands and
+ * the decision card for admins. Every action goes through a service, which re-reads state from the store.
+ */
+export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): Application => {
+  const log = logger.child({ area: "bot" });
+  const app = new Application({
+    adapter,
+    botAppId,
+    removeRecipientMention: true,
+    startTypingTimer: false,
+    longRunningMessages: false,
+  });
+
+  /**
+   * The one place a failure becomes an answer: logged with actor, action and reason; the person sees
+   * the reason. `again` may rebuild the card they were using, with the reason on top.
+   */
+  const refuse = async (
+    context: TurnContext,
+    action: string,
+    identity: Identity | null,
+    error: unknown,
+    again?: (notice: string) => Promise<AdaptiveCard | undefined>,
+  ) => {
+    const r = refusalOf(error);
+    const entry = { action, actor: identity?.objectId ?? null, directory: identity?.directoryId ?? null, code: r.code, reason: r.message };
+    if (r.expected) log.info(entry, "action refused");
+    else log.error({ ...entry, err: error }, "action failed");
+    const title = r.expected ? "Not done" : "Try again";
+    if (context.activity.type !== ActivityTypes.Invoke) {
+      await context.sendActivity(cardActivity(noticeCard(title, r.message, "attention")));
+      return;
+    }
+    const retryable = r.code === "invalid" || r.code === "conflict" || r.code === "unavailable";
+    const form = retryable && again ? await again(`${title}: ${r.message}`).catch(() => undefined) : undefined;
+    await invokeCard(context, form ?? noticeCard(title, r.message, "attention"));
+  };
+
+  // Gate: only activities from allowed directories get further. They also keep the stored
+  // conversation addresses current: those are set from authenticated incoming activities only.
+  app.turn("beforeTurn", async (context) => {
+    const a = context.activity;
+    const directory = directoryOf(a);
+    if (!directory || !services.isDirectoryAllowed(directory)) {
+      log.warn({ type: a.type, directory, from: a.from?.aadObjectId ?? null, reason: "foreign-directory" }, "activity refused");
+      if (a.type === ActivityTypes.Invoke) await invokeCard(context, noticeCard("Not done", FOREIGN, "attention"));
+      else if (a.type === ActivityTypes.Message) await context.sendActivity(FOREIGN);
+      return false;
+    }
+    const address = addressOf(a);
+    const identity = identityOf(a);
+    const channel = channelOf(a);
+    if (address && channel) await services.noteChannelActivity(channel.channelId, channel.teamId, address);
+    if (address && identity && scopeOf(a) === "personal" && (a.type === ActivityTypes.Message || a.type === ActivityTypes.Invoke)) {
+      await services.rememberPersonalConversation(identity, address);
+    }
+    return true;
+  });
+
+  const statusCard = async (context: TurnContext, identity: Identity, greeting: boolean) => {
+    const who = await profileLoader(context, identity)();
+    return welcomeCard(await services.getAccessStatus(who), services.clock.now(), greeting);
+  };
+
+  const isAdmin = async (context: TurnContext, identity: Identity) => {
+    const status = await services.getAccessStatus(identity, profileLoader(context, identity));
+    return status.role !== null && roleHas(status.role, "requests.decide");
+  };
+
+  const submit = async (context: TurnContext, identity: Identity, justification: unknown, wishedRole: unknown): Promise<AdaptiveCard> => {
+    const who = await profileLoader(context, identity)();
+    const result = await services.submitAccessRequest({ identity: who, justification, wishedRole, conversation: addressOf(context.activity) });
+    switch (result.kind) {
+      case "submitted":
+        return requestSentCard(result.request, result.routed);
+      case "already-pending":
+        return alreadyPendingCard(result.request);
+      case "has-access":
+        return welcomeCard(await services.getAccessStatus(who), services.clock.now(), false);
+    }
+  };
+
+  /** Text commands, by name: what each does in a personal chat and in a team channel. */
+  const commands = {
+    help: async (context: TurnContext, identity: Identity) => cardActivity(helpCard(await isAdmin(context, identity))),
+    pending: async (context: TurnContext, identity: Identity) => {
+      const page = await services.listPendingRequests(identity, { pageSize: PENDING_PAGE }, profileLoader(context, identity));
+      const channel = await services.getAdminChannel();
+      return cardActivity(pendingCard(page.items, page.continuation !== null, channel !== undefined));
+    },
+    "use-channel": async (context: TurnContext, identity: Identity) => {
+      const channel = channelOf(context.activity);
+      const address = addressOf(context.activity);
+      if (!channel || !address) return "Say this in the team channel where admins should decide requests, with a mention of me.";
+      await services.setAdminChannel({ identity, channelId: channel.channelId, teamId: channel.teamId, address, profile: profileLoader(context, identity) });
+      return cardActivity(
+        noticeCard("Admins channel set", "Access requests will be posted in this channel from now on. Requests that were waiting are being posted now."),
+      );
+    },
+    "request-access": async (context: TurnContext, identity: Identity, rest: string) =>
+      cardActivity(rest ? await submit(context, identity, rest, undefined) : await statusCard(context, identity, false)),
+    status: async (context: TurnContext, identity: Identity) => cardActivity(await statusCard(context, identity, false)),
+    cancel: async (_context: TurnContext, identity: Identity) => {
+      const result = await services.cancelAccessRequest(identity);
+      return result.kind === "cancelled"
+        ? cardActivity(noticeCard("Request cancelled", "Your access request was withdrawn; the admins' card shows it."))
+        : "You have no pending request to cancel.";
+    },
+    unknown: async (context: TurnContext, identity: Identity) => cardActivity(await statusCard(context, identity, true)),
+  } satisfies Record<string, (context: TurnContext, identity: Identity, rest: string) => Promise<unknown>>;
+  const PERSONAL_ONLY = new Set(["request-access", "status", "cancel", "unknown"]);
+
+  app.activity(ActivityTypes.Message, async (context) => {
+    const identity = identityOf(context.activity);
+    const command = parseCommand(context.activity.text);
+    if (!identity) {
+      log.warn({ reason: "no-entra-identity" }, "message refused");
+      await context.sendActivity(NO_ENTRA);
+      return;
+    }
+    try {
+      if (scopeOf(context.activity) !== "personal" && PERSONAL_ONLY.has(command.name)) {
+        await context.sendActivity("Chat with me personally to ask for access; here I answer **help**, **pending** and **use this channel for approvals**.");
+        return;
+      }
+      const reply = await commands[command.name](context, identity, command.rest);
+      await context.sendActivity(reply as Parameters<TurnContext["sendActivity"]>[0]);
+    } catch (e) {
+      await refuse(context, `message:${command.name}`, identity, e);
+    }
+  });
+
+  // First contact: the bot was added to a personal chat (welcome) or to a team.
+  app.conversationUpdate("membersAdded", async (context) => {
+    const a = context.activity;
+    if (!a.membersAdded?.some((m) => m.id === a.recipient.id)) return;
+    const identity = identityOf(a);
+    try {
+      if (scopeOf(a) === "personal" && identity) {
+        await context.sendActivity(cardActivity(await statusCard(context, identity, true)));
+      } else if (scopeOf(a) === "channel") {
+        const channel = channelOf(a);
+        const admins = await services.getAdminChannel();
+        await context.sendActivity(
+          admins && channel && admins.channelId === channel.channelId
+            ? "Hi, I am Access Desk. Access requests will be posted in this channel for admins to decide."
+            : "Hi, I am Access Desk. An MSP Admin can mention me with **use this channel for approvals** in the channel where requests should be decided.",
+        );
+      }
+    } catch (e) {
+      log.error({ err: e }, "welcome failed");
+    }
+  });
+
+  app.adaptiveCards.actionExecute(VERBS.submitRequest, async (context, _state, data) => {
+    const identity = identityOf(context.activity);
+    const formAgain = async (notice: string) =>
+      identity ? welcomeCard(await services.getAccessStatus(identity), services.clock.now(), false, notice) : undefined;
+    try {
+      if (!identity) throw notAllowed(NO_ENTRA, { reason: "no-entra-identity" });
+      if (scopeOf(context.activity) !== "personal") throw invalid("Ask for access in your personal chat with Access Desk.");
+      const parsed = submitRequestPayload.safeParse(data);
+      if (!parsed.success) throw invalid(`The request form was not valid: ${describeIssues(parsed.error)}.`, { reason: "bad-payload" });
+      await invokeCard(context, await submit(context, identity, parsed.data.justification, parsed.data.wishedRole));
+    } catch (e) {
+      await refuse(context, VERBS.submitRequest, identity, e, formAgain);
+    }
+    return "";
+  });
+
+  const decide = (kind: "approve" | "deny") => async (context: TurnContext, _state: unknown, data: unknown) => {
+    const identity = identityOf(context.activity);
+    const action = kind === "approve" ? VERBS.approveRequest : VERBS.denyRequest;
+    let wellFormed = false;
+    // The form again, for someone allowed to decide this request, after a fixable mistake.
+    const formAgain = async (notice: string) => {
+      if (!identity || !wellFormed) return undefined;
+      const request = await services.requestForDecider(identity, (data as { requestId?: unknown }).requestId);
+      return request ? requestCard(request, await services.listTenants(), notice) : undefined;
+    };
+    try {
+      if (!identity) throw notAllowed(NO_ENTRA, { reason: "no-entra-identity" });
+      const parsed = decisionPayload.safeParse(data);
+      if (!parsed.success) throw invalid(`The decision was not valid: ${describeIssues(parsed.error)}.`, { reason: "bad-payload" });
+      wellFormed = true;
+      const p = parsed.data;
+      const result = await services.decideAccessRequest({
+        actor: identity,
+        requestId: p.requestId,
+        decision:
+          kind === "approve"
+            ? { kind, role: p.role, tenantAccess: p.tenantAccess, expiry: p.expiry, comment: p.note }
+            : { kind, reason: p.note },
+        profile: profileLoader(context, identity),
+      });
+      const notice = result.kind === "already-decided" ? alreadyDecidedNotice(result.request) : undefined;
+      await invokeCard(context, requestCard(result.request, await services.listTenants(), notice));
+    } catch (e) {
+      await refuse(context, action, identity, e, formAgain);
+    }
+    return "";
+  };
+  app.adaptiveCards.actionExecute(VERBS.approveRequest, decide("approve"));
+  app.adaptiveCards.actionExecute(VERBS.denyRequest, decide("deny"));
+
+  app.error(async (context, error) => {
+    await refuse(context, `turn:${context.activity.type}`, identityOf(context.activity), error);
+  });
+
+  return app;
+};
+
+/** The HTTP handler for POST /api/messages: the adapter authenticates, then the bot takes the turn. */
+export const messagesHandler =
+  (adapter: TeamsAdapter, app: Application) =>
+  async (req: unknown, res: unknown): Promise<void> => {
+    await adapter.process(req as BotRequest, res as BotResponse, (context) => app.run(context).then(() => undefined));
+  };

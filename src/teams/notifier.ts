@@ -1,0 +1,62 @@
+import { CardFactory, MessageFactory, type CloudAdapter, type ConversationReference } from "botbuilder";
+import type { CardLocation } from "../domain/access-request.js";
+import type { ConversationAddress } from "../domain/conversation.js";
+import type { Logger, Notifier, PersonalMessage, RequestCardView } from "../services/ports.js";
+import type { AdaptiveCard } from "./cards/card-types.js";
+import { decisionNoticeCard, noAdminChannelCard } from "./cards/personal-cards.js";
+import { requestCard } from "./cards/request-card.js";
+
+/** A stored address as the conversation reference the Bot Framework continues. */
+export const referenceOf = (address: ConversationAddress): Partial<ConversationReference> => ({
+  channelId: "msteams",
+  serviceUrl: address.serviceUrl,
+  bot: { id: address.botId, name: "Access Desk" },
+  conversation: {
+    id: address.conversationId,
+    conversationType: address.conversationType,
+    tenantId: address.directoryId,
+    isGroup: address.conversationType !== "personal",
+    name: "",
+  },
+  ...(address.userId ? { user: { id: address.userId, name: "" } } : {}),
+});
+
+const cardMessage = (card: AdaptiveCard) => MessageFactory.attachment(CardFactory.adaptiveCard(card));
+
+/** Proactive messages through the Bot Connector: request cards in the admins channel, notices in personal chats. */
+export class TeamsNotifier implements Notifier {
+  constructor(
+    private readonly adapter: CloudAdapter,
+    private readonly botAppId: string,
+    private readonly logger: Logger,
+  ) {}
+
+  async postRequestCard(channel: ConversationAddress, view: RequestCardView): Promise<CardLocation> {
+    let activityId: string | undefined;
+    await this.adapter.continueConversationAsync(this.botAppId, referenceOf(channel), async (context) => {
+      const sent = await context.sendActivity(cardMessage(requestCard(view.request, view.tenants)));
+      activityId = sent?.id;
+    });
+    if (!activityId) throw new Error("Teams accepted the request card but returned no activity id");
+    return { address: channel, activityId };
+  }
+
+  async updateRequestCard(location: CardLocation, view: RequestCardView): Promise<void> {
+    await this.adapter.continueConversationAsync(this.botAppId, referenceOf(location.address), async (context) => {
+      const update = cardMessage(requestCard(view.request, view.tenants));
+      update.id = location.activityId;
+      await context.updateActivity(update);
+    });
+    this.logger.debug({ requestId: view.request.id, activityId: location.activityId }, "request card updated");
+  }
+
+  async sendPersonal(to: ConversationAddress, message: PersonalMessage): Promise<void> {
+    const card =
+      message.kind === "request-decided"
+        ? decisionNoticeCard(message.request, message.tenants)
+        : noAdminChannelCard(message.request);
+    await this.adapter.continueConversationAsync(this.botAppId, referenceOf(to), async (context) => {
+      await context.sendActivity(cardMessage(card));
+    });
+  }
+}
