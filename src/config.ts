@@ -114,8 +114,10 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
     fail("ALLOWED_DIRECTORY_IDS", "must be Entra tenant ids (GUIDs), comma-separated", null);
   }
 
-  const botTenantId = text("BOT_TENANT_ID")?.toLowerCase() ?? allowedDirectoryIds[0] ?? null;
-  if (botTenantId !== null && !GUID.test(botTenantId)) fail("BOT_TENANT_ID", "must be an Entra tenant id (GUID)", null);
+  const explicitBotTenant = text("BOT_TENANT_ID")?.toLowerCase() ?? null;
+  if (explicitBotTenant !== null && !GUID.test(explicitBotTenant)) fail("BOT_TENANT_ID", "must be an Entra tenant id (GUID)", null);
+  const firstDirectory = allowedDirectoryIds[0];
+  const botTenantId = explicitBotTenant ?? (firstDirectory && GUID.test(firstDirectory) ? firstDirectory : null);
 
   const initialAdmins = list("INITIAL_ADMINS").map((s) => s.toLowerCase());
   if (initialAdmins.length === 0) {

@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadConfig } from "./config.js";
+
+const DIRECTORY = "8f1b3c2a-4d5e-4f60-9a7b-1c2d3e4f5a6b";
+const BOT = "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
+const minimal = { ALLOWED_DIRECTORY_IDS: DIRECTORY, INITIAL_ADMINS: "meganb@contoso.example" };
+
+const refusedNaming = (...keys: string[]) => (e: unknown) =>
+  e instanceof ConfigError && keys.every((k) => e.problems.some((p) => p.startsWith(`${k}:`))) && e.problems.length === keys.length;
+
+describe("configuration", () => {
+  it("defaults to local mode on loopback with the documented ports", () => {
+    const c = loadConfig({ files: false, env: minimal });
+    assert.equal(c.local, true);
+    assert.equal(c.host, "127.0.0.1");
+    assert.equal(c.port, 3978);
+    assert.equal(c.playgroundPort, 56150);
+    assert.equal(c.bot.id, null);
+    assert.equal(c.cosmos.endpoint, null);
+    assert.equal(c.cosmos.database, "access-desk");
+    assert.deepEqual(c.initialAdmins, ["meganb@contoso.example"]);
+    assert.equal(c.bot.tenantId, DIRECTORY, "the bot's tenant defaults to the MSP's directory");
+  });
+
+  it("names every missing or bad value at once", () => {
+    assert.throws(() => loadConfig({ files: false, env: {} }), refusedNaming("ALLOWED_DIRECTORY_IDS", "INITIAL_ADMINS"));
+    assert.throws(
+      () => loadConfig({ files: false, env: { ...minimal, PORT: "eighty", ALLOWED_DIRECTORY_IDS: "contoso", INITIAL_ADMINS: "not an id" } }),
+      refusedNaming("PORT", "ALLOWED_DIRECTORY_IDS", "INITIAL_ADMINS"),
+    );
+    assert.throws(() => loadConfig({ files: false, env: { ...minimal, COSMOS_ENDPOINT: "http://cosmos.example.com" } }), refusedNaming("COSMOS_ENDPOINT"));
+    assert.throws(() => loadConfig({ files: false, env: { ...minimal, BOT_TYPE: "Anonymous" } }), refusedNaming("BOT_TYPE"));
+  });
+
+  it("refuses to start without bot credentials outside local mode", () => {
+    assert.throws(
+      () => loadConfig({ files: false, env: { ...minimal, APP_ENV: "prod", COSMOS_ENDPOINT: "https://x.documents.azure.com:443/" } }),
+      refusedNaming("BOT_ID"),
+    );
+    assert.throws(
+      () => loadConfig({ files: false, env: { ...minimal, APP_ENV: "prod", BOT_ID: BOT, COSMOS_ENDPOINT: "https://x.documents.azure.com:443/" } }),
+      refusedNaming("BOT_PASSWORD"),
+    );
+    const msi = loadConfig({
+      files: false,
+      env: { ...minimal, APP_ENV: "prod", BOT_ID: BOT, BOT_TYPE: "UserAssignedMsi", COSMOS_ENDPOINT: "https://x.documents.azure.com:443/" },
+    });
+    assert.equal(msi.local, false);
+    assert.equal(msi.host, "0.0.0.0");
+    assert.equal(msi.logFormat, "json");
+  });
+
+  it("never exposes anonymous bot access beyond loopback", () => {
+    assert.throws(() => loadConfig({ files: false, env: { ...minimal, HOST: "0.0.0.0" } }), refusedNaming("HOST"));
+    assert.equal(loadConfig({ files: false, env: { ...minimal, HOST: "0.0.0.0", BOT_ID: BOT, BOT_PASSWORD: "s" } }).host, "0.0.0.0");
+  });
+
+  it("reads env/.env.<APP_ENV>, then its .user file, then the process environment, each overriding the last", () => {
+    const dir = mkdtempSync(join(tmpdir(), "access-desk-config-"));
+    mkdirSync(join(dir, "env"));
+    writeFileSync(join(dir, "env", ".env.local"), `PORT=4000\nPLAYGROUND_PORT=4100\nALLOWED_DIRECTORY_IDS=${DIRECTORY}\nINITIAL_ADMINS=a@contoso.example\n`);
+    writeFileSync(join(dir, "env", ".env.local.user"), "PLAYGROUND_PORT=4200\n");
+    const c = loadConfig({ cwd: dir, env: { PORT: "5000" } });
+    assert.equal(c.port, 5000);
+    assert.equal(c.playgroundPort, 4200);
+    assert.deepEqual(c.allowedDirectoryIds, [DIRECTORY]);
+  });
+
+  it("accepts the committed local settings as they are", () => {
+    const c = loadConfig({ env: {} });
+    assert.equal(c.local, true);
+    assert.ok(c.adminChannelId, "the local admins channel is named");
+  });
+});
