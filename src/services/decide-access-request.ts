@@ -59,7 +59,8 @@ export const decideAccessRequest = async (deps: ServiceDeps, input: DecideInput)
   const actorStored = await loadPerson(deps, input.actor, input.profile);
   if (!actorStored) throw notAllowed("Only admins may decide access requests.", { reason: "no-access" });
   const actor = actorStored.value;
-  const by = { personId: actor.personId, name: displayName(actor) };
+  // An admin created from configuration may have no stored name yet: Teams sent it with the click.
+  const by = { personId: actor.personId, name: actor.name || input.actor.name || displayName(actor) };
 
   let stored: Stored<AccessRequest> | undefined = await deps.requests.get(personId, requestId);
   if (!stored) throw notFound("No such request.", { requestId });

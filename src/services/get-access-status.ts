@@ -2,7 +2,7 @@ import { activeRole, type Identity, type Person } from "../domain/person.js";
 import type { Role } from "../domain/roles.js";
 import type { Tenant } from "../domain/tenant.js";
 import type { ServiceDeps } from "./deps.js";
-import { loadPerson } from "./register-person.js";
+import { loadPerson, refreshProfile } from "./register-person.js";
 
 export type AccessStatus = {
   identity: Identity;
@@ -11,13 +11,18 @@ export type AccessStatus = {
   tenants: Tenant[];
 };
 
-/** Who the person is to the app and what access they have now: one point read. */
+/**
+ * Who the person is to the app and what access they have now: one point read. When the identity
+ * carries a fresher name, UPN or email than the stored person (an admin created from configuration
+ * knows only their object id), the stored person is brought up to date.
+ */
 export const getAccessStatus = async (
   deps: ServiceDeps,
   identity: Identity,
   profile?: () => Promise<Identity>,
 ): Promise<AccessStatus> => {
-  const stored = await loadPerson(deps, identity, profile);
+  let stored = await loadPerson(deps, identity, profile);
+  if (stored && identity.name && identity.upn) stored = await refreshProfile(deps, stored, identity);
   const person = stored?.value ?? null;
   return {
     identity,

@@ -82,7 +82,7 @@ export const createPerson = async (
 };
 
 /** Keeps name, UPN and email as Teams reports them; writes only when something changed. */
-const refreshProfile = async (deps: ServiceDeps, stored: Stored<Person>, identity: Identity) => {
+export const refreshProfile = async (deps: ServiceDeps, stored: Stored<Person>, identity: Identity) => {
   const p = stored.value;
   const name = identity.name || p.name;
   const upn = identity.upn ?? p.upn;
@@ -94,20 +94,17 @@ const refreshProfile = async (deps: ServiceDeps, stored: Stored<Person>, identit
 };
 
 /**
- * The person behind an identity, as stored. People unknown to the app are not created here,
- * except initial admins (by object id or UPN), who are enrolled on first contact.
- * `profile` fetches name/UPN/email when they are needed and missing.
+ * The person behind an identity, as stored; nothing is written for someone the app knows. People
+ * unknown to the app are not created here, except initial admins (by object id or UPN), who are
+ * enrolled on first contact. `profile` fetches the UPN when an initial admin might be listed by it.
  */
 export const loadPerson = async (
   deps: ServiceDeps,
   identity: Identity,
   profile?: () => Promise<Identity>,
 ): Promise<Stored<Person> | undefined> => {
-  let stored = await readPerson(deps, identity);
-  if (stored) {
-    if (!stored.value.name && profile) stored = await refreshProfile(deps, stored, await profile());
-    return stored;
-  }
+  const stored = await readPerson(deps, identity);
+  if (stored) return stored;
   let who = identity;
   if (!isInitialAdmin(deps, who) && who.upn === null && profile && deps.policy.initialAdmins.some((a) => a.includes("@"))) {
     who = await profile();

@@ -10,7 +10,8 @@ const same = (a: ConversationAddress, b: ConversationAddress) =>
 
 /**
  * Stores where a person's personal chat with the bot is, so they can be told outcomes later from any
- * instance. The address comes only from an authenticated incoming activity; unchanged addresses are not rewritten.
+ * instance. The address comes only from an authenticated incoming activity; unchanged addresses are
+ * not rewritten, and nothing is stored for someone the app does not know (they are stored when they ask).
  */
 export const rememberPersonalConversation = async (
   deps: ServiceDeps,
@@ -20,5 +21,6 @@ export const rememberPersonalConversation = async (
   if (address.conversationType !== "personal") return;
   const known = await deps.conversations.getPersonal(personId);
   if (known && same(known, address)) return;
+  if (!(await deps.people.get(personId))) return;
   await deps.conversations.savePersonal(personId, address);
 };

@@ -26,6 +26,7 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
   });
   beforeEach(async () => {
     await stack.freshBot();
+    await stack.installInAdminChannel();
   });
   afterEach(() => {
     // Every card the bot sent in this test, parsed by the Adaptive Cards SDK.
@@ -65,14 +66,26 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
   const requestCardPosted = (from: number) =>
     stack.requester.waitFor((e) => inChannel(e) && e.action === "createMessage" && showing("Access request")(e), { from, what: "the request card in the admins channel" });
 
-  const click = (card: StreamEvent, fromId: string, verb: "approveRequest" | "denyRequest", data: Record<string, unknown>) =>
-    stack.requester.invoke({
+  /** Clicks a button on a channel card; the answer card is parsed by the Adaptive Cards SDK. */
+  const click = async (card: StreamEvent, fromId: string, verb: "approveRequest" | "denyRequest", data: Record<string, unknown>) => {
+    const answer = await stack.requester.invoke({
       fromId,
       conversationId: card.message.postConversationId ?? stack.adminChannelId,
       replyToId: card.message.messageId,
       verb,
       data,
     });
+    assert.equal(answer.status, 200);
+    assert.equal(answer.body.type, "application/vnd.microsoft.card.adaptive");
+    parseWithSdk(answer.body.value);
+    return answer;
+  };
+
+  /** Waits until the bot has nothing left to write (background follow-ups done), then snapshots the store. */
+  const quietSnapshot = async () => {
+    await stack.requester.settle(() => true, { quietMs: 500 });
+    return stack.snapshot();
+  };
 
   const requestIdOf = (card: StreamEvent) => {
     const actions = (cardOf(card) as { actions?: Array<{ data?: { requestId?: string } }> }).actions ?? [];
@@ -165,10 +178,11 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
     const card = await requestCardPosted(asked);
     const requestId = requestIdOf(card);
 
+    const untouched = await quietSnapshot();
     const noReason = await click(card, megan().id, "denyRequest", { requestId, role: "msp-user", tenantAccess: "msp", expiry: "never" });
     assert.match(answerText(noReason), /Not done: Reason is required/);
     assert.deepEqual(parseWithSdk(noReason.body.value).verbs, ["approveRequest", "denyRequest"], "the admin gets the form back");
-    assert.equal((await requestsOf(adele().aadObjectId))[0]!.status, "pending", "a refused deny changes nothing");
+    assert.deepEqual(await stack.snapshot(), untouched, "a refused deny changes nothing");
 
     const before = stack.requester.mark();
     const denial = await click(card, megan().id, "denyRequest", { requestId, role: "msp-user", tenantAccess: "msp", expiry: "never", note: "Billing is handled by finance" });
@@ -186,6 +200,7 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
     const card = await requestCardPosted(asked);
     const requestId = requestIdOf(card);
     const data = { requestId, role: "msp-admin", tenantAccess: "all", expiry: "never" };
+    const before = await quietSnapshot();
 
     const isaiah = await click(card, stack.user("Isaiah Langer").id, "approveRequest", data);
     assert.match(answerText(isaiah), /Only admins may decide access requests/);
@@ -199,6 +214,12 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
     assert.equal((await stack.stores.people.get(adele().aadObjectId))!.value.assignment, null);
     assert.equal((await auditOf(adele().aadObjectId)).filter((e) => e.action.startsWith("request.") && e.action !== "request.submitted").length, 0);
     assert.equal(await stack.stores.people.get(stack.user("Isaiah Langer").aadObjectId), undefined, "the refused clicker is not stored");
+
+    const mine = stack.requester.mark();
+    await stack.requester.sendMessage(stack.requesterChatId, adele().id, "pending");
+    const refused = await stack.requester.waitFor(inChat(stack.requesterChatId), { from: mine, what: "the refusal" });
+    assert.match(cardText(cardOf(refused)), /Only admins can list pending requests/);
+    assert.deepEqual(await stack.snapshot(), before, "refusals write nothing");
   });
 
   it("refuses self-approval even when the requester has meanwhile become an MSP Admin", async () => {
@@ -289,6 +310,7 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
     const card = await requestCardPosted(asked);
     const requestId = requestIdOf(card);
     const base = { requestId, role: "msp-user", tenantAccess: "all", expiry: "never" };
+    const before = await quietSnapshot();
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ ...base, isAdmin: true }, /unexpected field isAdmin/],
       [{ ...base, approverId: megan().aadObjectId }, /unexpected field approverId/],
@@ -306,9 +328,7 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
       assert.match(answerText(answer), message, JSON.stringify(data).slice(0, 200));
       assert.match(answerText(answer), /Not done/);
     }
-    const [request] = await requestsOf(adele().aadObjectId);
-    assert.equal(request!.status, "pending");
-    assert.equal(request!.decision, null);
+    assert.deepEqual(await stack.snapshot(), before, "nothing was written");
   });
 
   it("lists pending requests for admins only", async () => {

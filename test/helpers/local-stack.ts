@@ -113,6 +113,14 @@ export class LocalStack {
     return this.startBot(overrides);
   }
 
+  /** Every stored document's id, partition and ETag: equal snapshots mean nothing was written. */
+  async snapshot(): Promise<string[]> {
+    const { resources } = await this.container.items
+      .query<{ id: string; personId: string; _etag: string }>("SELECT c.id, c.personId, c._etag FROM c")
+      .fetchAll();
+    return resources.map((d) => `${d.personId}/${d.id}@${d._etag}`).sort();
+  }
+
   /** Stops the bot and starts a new one on the same database (nothing carries over in memory). */
   async restartBot(overrides: Record<string, string> = {}): Promise<StartedApp> {
     await this.stopBot();
@@ -123,6 +131,19 @@ export class LocalStack {
     const logger = createLogger({ logLevel: "debug", logFormat: "json" }, join(RESULTS_DIR, "bot.log"));
     this.app = await startApp(this.config(overrides), { logger });
     return this.app;
+  }
+
+  /**
+   * Adds the app to the team's admins channel, as a Teams admin would: the bot then knows where the
+   * channel is served from (by default the requester's Playground, where the tests read the channel).
+   */
+  async installInAdminChannel(client: PlaygroundClient = this.requester): Promise<void> {
+    const from = client.mark();
+    await client.install(this.adminChannelId);
+    await client.waitFor((e) => e.actionConversationId === this.adminChannelId && /Hi, I am Access Desk/.test(e.message.text ?? ""), {
+      from,
+      what: "the bot's greeting in the admins channel",
+    });
   }
 
   async stopBot(): Promise<void> {

@@ -6,7 +6,7 @@ const EXCERPT = 140;
 
 /** The pending requests an admin may decide, oldest first; deciding happens on each request's card. */
 export const pendingCard = (requests: readonly AccessRequest[], more: boolean, channelKnown: boolean): AdaptiveCard => {
-  if (requests.length === 0) return adaptiveCard([heading("Pending requests"), text("Nothing is waiting for you. 🎉")]);
+  if (requests.length === 0) return adaptiveCard([heading("Pending requests"), text("Nothing is waiting for you.")]);
   const rows: Element[] = requests.map((r) => ({
     type: "Container",
     separator: true,

@@ -36,7 +36,7 @@ export const decisionNoticeCard = (request: AccessRequest, tenants: readonly Ten
   const d = request.decision!;
   if (d.outcome === "approved") {
     return adaptiveCard([
-      heading("Your access request was approved ✅"),
+      heading("Your access request was approved"),
       facts([
         ["Role", roleLabel(d.grant.role)],
         ["Tenant access", plain(describeTenantAccess(d.grant.tenantAccess, tenants))],

@@ -23,9 +23,9 @@ const requesterFacts = (request: AccessRequest, tenants: readonly Tenant[]) =>
   ]);
 
 const outcomeTitle: Record<Decision["outcome"], string> = {
-  approved: "✅ Approved",
-  denied: "⛔ Denied",
-  cancelled: "↩️ Cancelled by the requester",
+  approved: "Approved",
+  denied: "Denied",
+  cancelled: "Cancelled by the requester",
 };
 
 const decisionFacts = (decision: Decision, tenants: readonly Tenant[]) => {
