@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { childEnvironment, ConfigError, loadConfig, type AppConfig } from "../src/config.js";
+import { childEnvironment, loadConfigOrExit, type AppConfig } from "../src/config.js";
 import { EMBEDDED_COSMOS_KEY } from "../src/store/embedded-cosmos.js";
 import {
   PROJECT_PLAYGROUND_CONFIG,
@@ -25,7 +25,9 @@ const usage = `Usage: npm start [-- --as both|requester|admin]
   --as requester  only the requester's Playground (on PLAYGROUND_PORT)
   --as admin      only the admin's Playground (on PLAYGROUND_PORT)`;
 
-const { values } = parseArgs({ options: { as: { type: "string", default: "both" }, help: { type: "boolean", short: "h" } } });
+const { values } = parseArgs({
+  options: { as: { type: "string", default: "both" }, help: { type: "boolean", short: "h" } },
+});
 if (values.help) {
   console.log(usage);
   process.exit(0);
@@ -36,18 +38,11 @@ if (side !== "both" && side !== "requester" && side !== "admin") {
   process.exit(64);
 }
 
-let config: AppConfig;
-try {
-  config = loadConfig();
-} catch (e) {
-  if (e instanceof ConfigError) {
-    console.error(`Access Desk cannot start.\n${e.message}\nSee the configuration table in README.md.`);
-    process.exit(78);
-  }
-  throw e;
-}
+const config: AppConfig = loadConfigOrExit();
 if (!config.local) {
-  console.error(`npm start runs local mode only (APP_ENV is "${config.appEnv}"). Use npm run build && npm run start:prod.`);
+  console.error(
+    `npm start runs local mode only (APP_ENV is "${config.appEnv}"). Use npm run build && npm run start:prod.`,
+  );
   process.exit(64);
 }
 
@@ -56,7 +51,12 @@ mkdirSync(logDir, { recursive: true });
 const children = new Map<string, ChildProcess>();
 let stopping = false;
 
-const prefix = (name: string, stream: NodeJS.ReadableStream, out: NodeJS.WritableStream, onLine?: (line: string) => void) => {
+const prefix = (
+  name: string,
+  stream: NodeJS.ReadableStream,
+  out: NodeJS.WritableStream,
+  onLine?: (line: string) => void,
+) => {
   let buffer = "";
   stream.on("data", (chunk: Buffer) => {
     buffer += chunk.toString();
@@ -140,13 +140,19 @@ if (!cosmosEndpoint) {
 
 // 2. The bot.
 const botUrl = `http://127.0.0.1:${config.port}`;
-node("bot", "src/main.ts", { COSMOS_ENDPOINT: cosmosEndpoint, COSMOS_KEY: cosmosKey, LOG_FORMAT: process.stdout.isTTY ? "pretty" : "json" });
+node("bot", "src/main.ts", {
+  COSMOS_ENDPOINT: cosmosEndpoint,
+  COSMOS_KEY: cosmosKey,
+  LOG_FORMAT: process.stdout.isTTY ? "pretty" : "json",
+});
 await waitForHealth(`${botUrl}/healthz`);
 
 // 3. The Playgrounds.
 const mock = readPlaygroundConfig();
 const admins = [mock.currentUser, ...mock.users].filter(
-  (u) => config.initialAdmins.includes(u.aadObjectId.toLowerCase()) || config.initialAdmins.includes(u.userPrincipleName.toLowerCase()),
+  (u) =>
+    config.initialAdmins.includes(u.aadObjectId.toLowerCase()) ||
+    config.initialAdmins.includes(u.userPrincipleName.toLowerCase()),
 );
 const admin: MockUser | undefined = admins[0];
 if (side !== "requester" && !admin) {
@@ -155,7 +161,8 @@ if (side !== "requester" && !admin) {
 const requester = mock.currentUser;
 const playgrounds: Array<{ who: MockUser; role: string; pg: RunningPlayground }> = [];
 const launch = async (who: MockUser, role: string, port: number) => {
-  const configPath = who === requester ? PROJECT_PLAYGROUND_CONFIG : writePlaygroundConfig(withCurrentUser(mock, who.aadObjectId), role);
+  const configPath =
+    who === requester ? PROJECT_PLAYGROUND_CONFIG : writePlaygroundConfig(withCurrentUser(mock, who.aadObjectId), role);
   const pg = await startPlayground({
     botEndpoint: `${botUrl}/api/messages`,
     port,
@@ -168,7 +175,10 @@ const launch = async (who: MockUser, role: string, port: number) => {
   return pg;
 };
 if (side === "both") {
-  await Promise.all([launch(requester, "requester", config.playgroundPort), launch(admin!, "admin", config.playgroundPort + 1)]);
+  await Promise.all([
+    launch(requester, "requester", config.playgroundPort),
+    launch(admin!, "admin", config.playgroundPort + 1),
+  ]);
 } else if (side === "requester") {
   await launch(requester, "requester", config.playgroundPort);
 } else {
@@ -178,7 +188,9 @@ if (side === "both") {
 // Add the app to the admins channel in the admin's Playground, as installing it in a team does in Teams.
 const adminPg = playgrounds.find((p) => p.role === "admin")?.pg;
 if (adminPg && config.adminChannelId) {
-  await fetch(`${adminPg.url}/_debug/conversation/${encodeURIComponent(config.adminChannelId)}/installation`, { method: "POST" }).catch(() => undefined);
+  await fetch(`${adminPg.url}/_debug/conversation/${encodeURIComponent(config.adminChannelId)}/installation`, {
+    method: "POST",
+  }).catch(() => undefined);
 }
 
 const line = (label: string, value: string) => `  ${label.padEnd(48)} ${value}`;
@@ -197,7 +209,9 @@ console.log(
     line(config.cosmos.endpoint ? "Cosmos DB:" : "Cosmos DB (embedded, IN MEMORY: gone on stop):", cosmosEndpoint),
     "",
     `  Admins: ${admins.map((a) => a.name).join(", ") || "none of the mock users"} (INITIAL_ADMINS in env/.env.local).`,
-    config.adminChannelId ? `  Request cards go to the "${mock.team.channels.find((c) => c.id === config.adminChannelId)?.name ?? config.adminChannelId}" channel of ${mock.team.name}.` : "  No ADMIN_CHANNEL_ID: an MSP Admin says 'use this channel for approvals' in a channel.",
+    config.adminChannelId
+      ? `  Request cards go to the "${mock.team.channels.find((c) => c.id === config.adminChannelId)?.name ?? config.adminChannelId}" channel of ${mock.team.name}.`
+      : "  No ADMIN_CHANNEL_ID: an MSP Admin says 'use this channel for approvals' in a channel.",
     "  Try it: in the requester's window say hello and send the form; in the admin's window open the channel and approve.",
     "  Press Ctrl-C to stop everything.",
     "",

@@ -8,8 +8,12 @@ const DIRECTORY = "8f1b3c2a-4d5e-4f60-9a7b-1c2d3e4f5a6b";
 const BOT = "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
 const minimal = { ALLOWED_DIRECTORY_IDS: DIRECTORY, INITIAL_ADMINS: "meganb@contoso.example" };
 
-const refusedNaming = (...keys: string[]) => (e: unknown) =>
-  e instanceof ConfigError && keys.every((k) => e.problems.some((p) => p.startsWith(`${k}:`))) && e.problems.length === keys.length;
+const refusedNaming =
+  (...keys: string[]) =>
+  (e: unknown) =>
+    e instanceof ConfigError &&
+    keys.every((k) => e.problems.some((p) => p.startsWith(`${k}:`))) &&
+    e.problems.length === keys.length;
 
 describe("configuration", () => {
   it("defaults to local mode on loopback with the documented ports", () => {
@@ -26,27 +30,54 @@ describe("configuration", () => {
   });
 
   it("names every missing or bad value at once", () => {
-    assert.throws(() => loadConfig({ files: false, env: {} }), refusedNaming("ALLOWED_DIRECTORY_IDS", "INITIAL_ADMINS"));
     assert.throws(
-      () => loadConfig({ files: false, env: { ...minimal, PORT: "eighty", ALLOWED_DIRECTORY_IDS: "contoso", INITIAL_ADMINS: "not an id" } }),
+      () => loadConfig({ files: false, env: {} }),
+      refusedNaming("ALLOWED_DIRECTORY_IDS", "INITIAL_ADMINS"),
+    );
+    assert.throws(
+      () =>
+        loadConfig({
+          files: false,
+          env: { ...minimal, PORT: "eighty", ALLOWED_DIRECTORY_IDS: "contoso", INITIAL_ADMINS: "not an id" },
+        }),
       refusedNaming("PORT", "ALLOWED_DIRECTORY_IDS", "INITIAL_ADMINS"),
     );
-    assert.throws(() => loadConfig({ files: false, env: { ...minimal, COSMOS_ENDPOINT: "http://cosmos.example.com" } }), refusedNaming("COSMOS_ENDPOINT"));
-    assert.throws(() => loadConfig({ files: false, env: { ...minimal, BOT_TYPE: "Anonymous" } }), refusedNaming("BOT_TYPE"));
+    assert.throws(
+      () => loadConfig({ files: false, env: { ...minimal, COSMOS_ENDPOINT: "http://cosmos.example.com" } }),
+      refusedNaming("COSMOS_ENDPOINT"),
+    );
+    assert.throws(
+      () => loadConfig({ files: false, env: { ...minimal, BOT_TYPE: "Anonymous" } }),
+      refusedNaming("BOT_TYPE"),
+    );
   });
 
   it("refuses to start without bot credentials outside local mode", () => {
     assert.throws(
-      () => loadConfig({ files: false, env: { ...minimal, APP_ENV: "prod", COSMOS_ENDPOINT: "https://x.documents.azure.com:443/" } }),
+      () =>
+        loadConfig({
+          files: false,
+          env: { ...minimal, APP_ENV: "prod", COSMOS_ENDPOINT: "https://x.documents.azure.com:443/" },
+        }),
       refusedNaming("BOT_ID"),
     );
     assert.throws(
-      () => loadConfig({ files: false, env: { ...minimal, APP_ENV: "prod", BOT_ID: BOT, COSMOS_ENDPOINT: "https://x.documents.azure.com:443/" } }),
+      () =>
+        loadConfig({
+          files: false,
+          env: { ...minimal, APP_ENV: "prod", BOT_ID: BOT, COSMOS_ENDPOINT: "https://x.documents.azure.com:443/" },
+        }),
       refusedNaming("BOT_PASSWORD"),
     );
     const msi = loadConfig({
       files: false,
-      env: { ...minimal, APP_ENV: "prod", BOT_ID: BOT, BOT_TYPE: "UserAssignedMsi", COSMOS_ENDPOINT: "https://x.documents.azure.com:443/" },
+      env: {
+        ...minimal,
+        APP_ENV: "prod",
+        BOT_ID: BOT,
+        BOT_TYPE: "UserAssignedMsi",
+        COSMOS_ENDPOINT: "https://x.documents.azure.com:443/",
+      },
     });
     assert.equal(msi.local, false);
     assert.equal(msi.host, "0.0.0.0");
@@ -55,13 +86,19 @@ describe("configuration", () => {
 
   it("never exposes anonymous bot access beyond loopback", () => {
     assert.throws(() => loadConfig({ files: false, env: { ...minimal, HOST: "0.0.0.0" } }), refusedNaming("HOST"));
-    assert.equal(loadConfig({ files: false, env: { ...minimal, HOST: "0.0.0.0", BOT_ID: BOT, BOT_PASSWORD: "s" } }).host, "0.0.0.0");
+    assert.equal(
+      loadConfig({ files: false, env: { ...minimal, HOST: "0.0.0.0", BOT_ID: BOT, BOT_PASSWORD: "s" } }).host,
+      "0.0.0.0",
+    );
   });
 
   it("reads env/.env.<APP_ENV>, then its .user file, then the process environment, each overriding the last", () => {
     const dir = mkdtempSync(join(tmpdir(), "access-desk-config-"));
     mkdirSync(join(dir, "env"));
-    writeFileSync(join(dir, "env", ".env.local"), `PORT=4000\nPLAYGROUND_PORT=4100\nALLOWED_DIRECTORY_IDS=${DIRECTORY}\nINITIAL_ADMINS=a@contoso.example\n`);
+    writeFileSync(
+      join(dir, "env", ".env.local"),
+      `PORT=4000\nPLAYGROUND_PORT=4100\nALLOWED_DIRECTORY_IDS=${DIRECTORY}\nINITIAL_ADMINS=a@contoso.example\n`,
+    );
     writeFileSync(join(dir, "env", ".env.local.user"), "PLAYGROUND_PORT=4200\n");
     const c = loadConfig({ cwd: dir, env: { PORT: "5000" } });
     assert.equal(c.port, 5000);

@@ -76,7 +76,9 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
     const v = text(key);
     if (v === null) return fallback;
     const n = Number(v);
-    return Number.isInteger(n) && n >= 0 && n <= 65535 ? n : fail(key, "must be a port number from 0 to 65535", fallback);
+    return Number.isInteger(n) && n >= 0 && n <= 65535
+      ? n
+      : fail(key, "must be a port number from 0 to 65535", fallback);
   };
   const list = (key: string): string[] =>
     (text(key) ?? "")
@@ -99,9 +101,17 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
   const host = text("HOST") ?? (local ? "127.0.0.1" : "0.0.0.0");
   if (botId === null) {
     if (!local) {
-      fail("BOT_ID", `is required outside local mode (APP_ENV=${appEnv}): anonymous bot access is allowed only locally`, null);
+      fail(
+        "BOT_ID",
+        `is required outside local mode (APP_ENV=${appEnv}): anonymous bot access is allowed only locally`,
+        null,
+      );
     } else if (!LOOPBACK.has(host)) {
-      fail("HOST", "must be a loopback address while BOT_ID is empty: anonymous bot access never listens on a network", null);
+      fail(
+        "HOST",
+        "must be a loopback address while BOT_ID is empty: anonymous bot access never listens on a network",
+        null,
+      );
     }
   } else if (botType !== "UserAssignedMsi" && botPassword === null) {
     fail("BOT_PASSWORD", `is required with BOT_ID when BOT_TYPE is ${botType}`, null);
@@ -109,13 +119,18 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
 
   const allowedDirectoryIds = list("ALLOWED_DIRECTORY_IDS").map((s) => s.toLowerCase());
   if (allowedDirectoryIds.length === 0) {
-    fail("ALLOWED_DIRECTORY_IDS", "is required: the Entra tenant ids whose people may use the app, comma-separated", null);
+    fail(
+      "ALLOWED_DIRECTORY_IDS",
+      "is required: the Entra tenant ids whose people may use the app, comma-separated",
+      null,
+    );
   } else if (!allowedDirectoryIds.every((id) => GUID.test(id))) {
     fail("ALLOWED_DIRECTORY_IDS", "must be Entra tenant ids (GUIDs), comma-separated", null);
   }
 
   const explicitBotTenant = text("BOT_TENANT_ID")?.toLowerCase() ?? null;
-  if (explicitBotTenant !== null && !GUID.test(explicitBotTenant)) fail("BOT_TENANT_ID", "must be an Entra tenant id (GUID)", null);
+  if (explicitBotTenant !== null && !GUID.test(explicitBotTenant))
+    fail("BOT_TENANT_ID", "must be an Entra tenant id (GUID)", null);
   const firstDirectory = allowedDirectoryIds[0];
   const botTenantId = explicitBotTenant ?? (firstDirectory && GUID.test(firstDirectory) ? firstDirectory : null);
 
@@ -124,7 +139,8 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
     fail("INITIAL_ADMINS", "is required: Entra object ids or UPNs of the first MSP Admins, comma-separated", null);
   } else {
     const bad = initialAdmins.filter((a) => !GUID.test(a) && !UPN.test(a));
-    if (bad.length > 0) fail("INITIAL_ADMINS", `entries must be Entra object ids or UPNs; not: ${bad.join(", ")}`, null);
+    if (bad.length > 0)
+      fail("INITIAL_ADMINS", `entries must be Entra object ids or UPNs; not: ${bad.join(", ")}`, null);
   }
 
   const adminChannelId = text("ADMIN_CHANNEL_ID");
@@ -137,7 +153,8 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
     let ok = false;
     try {
       const url = new URL(endpoint);
-      ok = url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname.replace(/^\[|\]$/g, "")));
+      ok =
+        url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname.replace(/^\[|\]$/g, "")));
     } catch {
       ok = false;
     }
@@ -156,7 +173,9 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
     : fail("LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}`, "info" as const);
   const logFormatText = text("LOG_FORMAT") ?? (local ? "pretty" : "json");
   const logFormat =
-    logFormatText === "json" || logFormatText === "pretty" ? logFormatText : fail("LOG_FORMAT", "must be json or pretty", "json" as const);
+    logFormatText === "json" || logFormatText === "pretty"
+      ? logFormatText
+      : fail("LOG_FORMAT", "must be json or pretty", "json" as const);
 
   const mspTenantName = text("MSP_TENANT_NAME") ?? "MSP";
   if (mspTenantName.length > 100) fail("MSP_TENANT_NAME", "must be at most 100 characters", null);
@@ -178,6 +197,17 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+};
+
+/** Loads the configuration for a process entry point; on a bad value prints every problem and exits. */
+export const loadConfigOrExit = (): AppConfig => {
+  try {
+    return loadConfig();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(`Access Desk cannot start.\n${e.message}\nSee the configuration table in README.md.`);
+    process.exit(78);
+  }
 };
 
 /** The environment for a child process started by the local runner: this process's, plus overrides. */

@@ -39,7 +39,10 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     embedded = await startEmbeddedCosmos();
     endpoint = embedded.endpoint;
     key = EMBEDDED_COSMOS_KEY;
-    logger.warn({ endpoint }, "COSMOS_ENDPOINT is empty: using an embedded in-memory Cosmos DB server; data is lost when the bot stops");
+    logger.warn(
+      { endpoint },
+      "COSMOS_ENDPOINT is empty: using an embedded in-memory Cosmos DB server; data is lost when the bot stops",
+    );
   }
   const { client, container } = await connectContainer({
     endpoint,
@@ -67,11 +70,21 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   await bootstrap(deps, { mspTenantName: config.mspTenantName });
   const services = createServices(deps);
   const bot = createBot({ adapter, botAppId, services, logger });
-  const server = createHttpServer({ logger, messages: messagesHandler(adapter, bot), health: stores.health, maxBodyBytes: MAX_BODY_BYTES });
+  const server = createHttpServer({
+    logger,
+    messages: messagesHandler(adapter, bot),
+    health: stores.health,
+    maxBodyBytes: MAX_BODY_BYTES,
+  });
   const port = await listen(server, config.port, config.host);
   const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   logger.info(
-    { url, mode: config.local ? "local" : config.appEnv, botAuth: config.bot.id ? "on" : "off (local mode)", database: config.cosmos.database },
+    {
+      url,
+      mode: config.local ? "local" : config.appEnv,
+      botAuth: config.bot.id ? "on" : "off (local mode)",
+      database: config.cosmos.database,
+    },
     "Access Desk is listening",
   );
   background.run("reconcile", () => reconcile(deps));

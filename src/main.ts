@@ -1,18 +1,9 @@
-import { ConfigError, loadConfig } from "./config.js";
+import { loadConfigOrExit } from "./config.js";
 import { startApp } from "./index.js";
 
 /** Process entry: read configuration, start, stop cleanly on SIGINT/SIGTERM. */
 const main = async () => {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(`Access Desk cannot start.\n${e.message}\nSee the configuration table in README.md.`);
-      process.exit(78);
-    }
-    throw e;
-  }
+  const config = loadConfigOrExit();
   const app = await startApp(config);
   let stopping = false;
   const stop = async (signal: string) => {

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { aPerson, aRequest } from "../../test/helpers/builders.js";
-import { personIdOfRequest, requestIdFor, transition, type AccessRequest, type RequestEvent } from "./access-request.js";
+import {
+  personIdOfRequest,
+  requestIdFor,
+  transition,
+  type AccessRequest,
+  type RequestEvent,
+} from "./access-request.js";
 import { DomainError } from "./errors.js";
 
 const admin = { personId: "22222222-2222-4222-8222-222222222222", name: "Megan Bowen" };
@@ -60,7 +66,13 @@ describe("access request state machine", () => {
     const id = requestIdFor(person.personId, 12);
     assert.equal(id, `${person.personId}-r12`);
     assert.equal(personIdOfRequest(id), person.personId);
-    for (const bad of ["", "x-r1", `${person.personId}-r0`, `${person.personId}-r1; DROP`, `../${person.personId}-r1`]) {
+    for (const bad of [
+      "",
+      "x-r1",
+      `${person.personId}-r0`,
+      `${person.personId}-r1; DROP`,
+      `../${person.personId}-r1`,
+    ]) {
       assert.equal(personIdOfRequest(bad), undefined, bad);
     }
   });

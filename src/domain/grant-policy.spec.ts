@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { aPerson, aRequest } from "../../test/helpers/builders.js";
 import type { Grant } from "./access-request.js";
 import { DomainError } from "./errors.js";
-import { can, checkDecision, checkGrant, defaultRoleFor, normalizeTenantAccess, rolesGrantableBy, type Actor } from "./grant-policy.js";
+import {
+  can,
+  checkDecision,
+  checkGrant,
+  defaultRoleFor,
+  normalizeTenantAccess,
+  rolesGrantableBy,
+  type Actor,
+} from "./grant-policy.js";
 import type { Person } from "./person.js";
 import { ROLES, type Role } from "./roles.js";
 import type { TenantAccess } from "./tenant.js";
@@ -65,7 +73,10 @@ const refusedWith = (reason?: string) => (e: unknown) =>
 
 describe("grant policy", () => {
   for (const [name, actor] of Object.entries(actors)) {
-    for (const [side, tenantId] of [["own", A], ["other", B]] as const) {
+    for (const [side, tenantId] of [
+      ["own", A],
+      ["other", B],
+    ] as const) {
       const request = aRequest(aPerson({ homeTenantId: tenantId }));
       for (const role of ROLES) {
         const allowed = ALLOWED[name]![side].includes(role);
@@ -93,14 +104,23 @@ describe("grant policy", () => {
   it("refuses a Customer Admin granting a tenant they do not manage", () => {
     const customerAdmin = actors["Customer Admin"]!;
     assert.throws(
-      () => checkGrant(customerAdmin, { role: "customer-user", tenantAccess: { kind: "tenants", tenantIds: [B] } }, now),
+      () =>
+        checkGrant(customerAdmin, { role: "customer-user", tenantAccess: { kind: "tenants", tenantIds: [B] } }, now),
       refusedWith("tenant-outside-scope"),
     );
-    assert.throws(() => checkGrant(customerAdmin, { role: "customer-user", tenantAccess: { kind: "all" } }, now), refusedWith());
+    assert.throws(
+      () => checkGrant(customerAdmin, { role: "customer-user", tenantAccess: { kind: "all" } }, now),
+      refusedWith(),
+    );
   });
 
   it("lists grantable roles least privileged first", () => {
-    assert.deepEqual(rolesGrantableBy(actors["MSP Admin"]!, now), ["customer-user", "msp-user", "customer-admin", "msp-admin"]);
+    assert.deepEqual(rolesGrantableBy(actors["MSP Admin"]!, now), [
+      "customer-user",
+      "msp-user",
+      "customer-admin",
+      "msp-admin",
+    ]);
     assert.deepEqual(rolesGrantableBy(actors["Customer Admin"]!, now), ["customer-user"]);
     assert.deepEqual(rolesGrantableBy(actors["MSP User"]!, now), []);
     assert.deepEqual(rolesGrantableBy(actors["disabled MSP Admin"]!, now), []);

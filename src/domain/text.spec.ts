@@ -9,7 +9,10 @@ describe("free text from people", () => {
   const rule = { min: 1, max: 500 };
 
   it("trims and normalises line ends", () => {
-    assert.equal(cleanText("Justification", "  I run the desk\r\nfor Fabrikam  ", rule), "I run the desk\nfor Fabrikam");
+    assert.equal(
+      cleanText("Justification", "  I run the desk\r\nfor Fabrikam  ", rule),
+      "I run the desk\nfor Fabrikam",
+    );
   });
 
   it("counts characters, not UTF-16 units, against the limit", () => {

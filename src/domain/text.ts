@@ -4,11 +4,7 @@ import { invalid } from "./errors.js";
 const FORBIDDEN = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/u;
 
 /** Free text from a person (justification, reason, comment): trimmed, bounded, no control characters. */
-export const cleanText = (
-  field: string,
-  value: unknown,
-  { min, max }: { min: number; max: number },
-): string => {
+export const cleanText = (field: string, value: unknown, { min, max }: { min: number; max: number }): string => {
   if (value === undefined || value === null) value = "";
   if (typeof value !== "string") throw invalid(`${field} must be text.`, { field });
   const text = value.replace(/\r\n?/g, "\n").trim();

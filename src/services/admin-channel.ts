@@ -42,7 +42,12 @@ export const noteChannelActivity = async (
   const channel = await deps.settings.getAdminChannel();
   if (!channel || channel.channelId !== channelId) return;
   const known = channel.address;
-  if (known && known.serviceUrl === address.serviceUrl && known.botId === address.botId && channel.teamId === (teamId ?? channel.teamId)) {
+  if (
+    known &&
+    known.serviceUrl === address.serviceUrl &&
+    known.botId === address.botId &&
+    channel.teamId === (teamId ?? channel.teamId)
+  ) {
     return;
   }
   await deps.settings.saveAdminChannel({ ...channel, teamId: teamId ?? channel.teamId, address });

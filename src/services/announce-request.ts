@@ -18,7 +18,10 @@ export const announceRequest = async (deps: ServiceDeps, personId: string, reque
   const tenants = await deps.tenants.list();
   const card = await deps.notifier.postRequestCard(target.address, { request, tenants });
   await deps.requests.setCard(personId, requestId, card);
-  deps.logger.info({ requestId, channelId: target.channel.channelId, activityId: card.activityId }, "request card posted");
+  deps.logger.info(
+    { requestId, channelId: target.channel.channelId, activityId: card.activityId },
+    "request card posted",
+  );
 
   // Decided while the card was being posted: show the outcome on the card just posted.
   const after = await deps.requests.get(personId, requestId);

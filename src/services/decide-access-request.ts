@@ -1,4 +1,10 @@
-import { personIdOfRequest, transition, type AccessRequest, type Grant, type RequestEvent } from "../domain/access-request.js";
+import {
+  personIdOfRequest,
+  transition,
+  type AccessRequest,
+  type Grant,
+  type RequestEvent,
+} from "../domain/access-request.js";
 import { conflict, invalid, notAllowed, notFound } from "../domain/errors.js";
 import { expiresAtFor, isExpiryChoice } from "../domain/expiry.js";
 import { checkDecision, normalizeTenantAccess } from "../domain/grant-policy.js";
@@ -16,14 +22,25 @@ export type DecisionInput =
   | { kind: "approve"; role: unknown; tenantAccess: unknown; expiry: unknown; comment?: unknown }
   | { kind: "deny"; reason: unknown };
 
-export type DecideInput = { actor: Identity; requestId: unknown; decision: DecisionInput; profile?: () => Promise<Identity> };
+export type DecideInput = {
+  actor: Identity;
+  requestId: unknown;
+  decision: DecisionInput;
+  profile?: () => Promise<Identity>;
+};
 
 const ATTEMPTS = 5;
 
 /** "all" or a list of known tenant ids; anything else is refused. */
 export const parseTenantAccess = (value: unknown, tenants: readonly Tenant[]): TenantAccess => {
   if (value === "all") return { kind: "all" };
-  const ids = typeof value === "string" ? value.split(",").map((s) => s.trim()).filter(Boolean) : value;
+  const ids =
+    typeof value === "string"
+      ? value
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : value;
   if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== "string")) {
     throw invalid("Tenant access must be all tenants or a list of tenants.", { field: "tenantAccess" });
   }
@@ -36,7 +53,12 @@ export const parseTenantAccess = (value: unknown, tenants: readonly Tenant[]): T
   return { kind: "tenants", tenantIds: ids as string[] };
 };
 
-const eventFor = (decision: DecisionInput, grant: Grant | null, by: { personId: string; name: string }, at: string): RequestEvent => {
+const eventFor = (
+  decision: DecisionInput,
+  grant: Grant | null,
+  by: { personId: string; name: string },
+  at: string,
+): RequestEvent => {
   if (decision.kind === "approve") {
     const comment = cleanText("Comment", decision.comment, { min: 0, max: REASON_MAX });
     return { type: "approve", by, at, grant: grant!, comment: comment || null };
@@ -49,7 +71,8 @@ const eventFor = (decision: DecisionInput, grant: Grant | null, by: { personId: 
  * the store; the decision commits with one conditional write of the request (pending → decided), so
  * of any number of concurrent clicks exactly one wins and the others learn who decided and when.
  */
-export type DecideResult = { kind: "decided"; request: AccessRequest } | { kind: "already-decided"; request: AccessRequest };
+export type DecideResult =
+  { kind: "decided"; request: AccessRequest } | { kind: "already-decided"; request: AccessRequest };
 
 export const decideAccessRequest = async (deps: ServiceDeps, input: DecideInput): Promise<DecideResult> => {
   const requestId = typeof input.requestId === "string" ? input.requestId : "";
@@ -73,7 +96,10 @@ export const decideAccessRequest = async (deps: ServiceDeps, input: DecideInput)
     checkDecision(actor, request, null, now);
     if (request.status !== "pending") {
       if (request.unfinished) deps.background.run("complete-decision", () => completeDecision(deps, request));
-      deps.logger.info({ requestId, actor: actor.personId, status: request.status }, "decision refused: already decided");
+      deps.logger.info(
+        { requestId, actor: actor.personId, status: request.status },
+        "decision refused: already decided",
+      );
       return { kind: "already-decided", request };
     }
     let grant: Grant | null = null;

@@ -20,8 +20,11 @@ export const createServices = (deps: ServiceDeps) => ({
   cancelAccessRequest: (identity: Identity) => cancelAccessRequest(deps, identity),
   decideAccessRequest: (input: DecideInput) => decideAccessRequest(deps, input),
   requestForDecider: (identity: Identity, requestId: unknown) => requestForDecider(deps, identity, requestId),
-  listPendingRequests: (identity: Identity, page: { pageSize: number; continuation?: string | null }, profile?: () => Promise<Identity>) =>
-    listPendingRequests(deps, identity, page, profile),
+  listPendingRequests: (
+    identity: Identity,
+    page: { pageSize: number; continuation?: string | null },
+    profile?: () => Promise<Identity>,
+  ) => listPendingRequests(deps, identity, page, profile),
   setAdminChannel: (input: SetAdminChannelInput) => setAdminChannel(deps, input),
   getAdminChannel: () => deps.settings.getAdminChannel(),
   listTenants: () => deps.tenants.list(),

@@ -58,7 +58,13 @@ export interface RequestStore {
    * Takes the lease on a Teams-facing follow-up step. False when the step is done or another sender
    * took the lease less than `leaseMs` ago: then this caller must not send.
    */
-  claimFollowUp(personId: string, requestId: string, step: LeasedStep, nowMs: number, leaseMs: number): Promise<boolean>;
+  claimFollowUp(
+    personId: string,
+    requestId: string,
+    step: LeasedStep,
+    nowMs: number,
+    leaseMs: number,
+  ): Promise<boolean>;
   /** Pending requests, oldest first, optionally limited to requesters of some tenants. */
   listPending(
     scope: { tenantIds: readonly string[] } | "all",
@@ -81,7 +87,6 @@ export interface TenantStore {
   /** Idempotent: an existing tenant with this id is left as it is. */
   ensure(tenant: Tenant): Promise<Tenant>;
 }
-
 
 /** The channel where request cards are posted, and how it was chosen. */
 export type AdminChannel = {

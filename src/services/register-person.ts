@@ -7,12 +7,7 @@ import { AlreadyExists, type Stored } from "./ports.js";
 import { updatePerson } from "./update-person.js";
 
 /** A new person record for an identity; initial admins start as MSP Admins. */
-export const newPerson = (
-  identity: Identity,
-  tenants: readonly Tenant[],
-  source: PersonSource,
-  now: Date,
-): Person => {
+export const newPerson = (identity: Identity, tenants: readonly Tenant[], source: PersonSource, now: Date): Person => {
   const at = now.toISOString();
   const personId = personIdFor(identity.objectId);
   const directoryId = identity.directoryId.toLowerCase();
@@ -88,9 +83,12 @@ export const refreshProfile = async (deps: ServiceDeps, stored: Stored<Person>, 
   const upn = identity.upn ?? p.upn;
   const email = identity.email ?? p.email;
   if (name === p.name && upn === p.upn && email === p.email) return stored;
-  return updatePerson(deps, p.personId, (cur) =>
-    cur.name === name && cur.upn === upn && cur.email === email ? null : { ...cur, name, upn, email },
-  stored);
+  return updatePerson(
+    deps,
+    p.personId,
+    (cur) => (cur.name === name && cur.upn === upn && cur.email === email ? null : { ...cur, name, upn, email }),
+    stored,
+  );
 };
 
 /**
@@ -106,7 +104,12 @@ export const loadPerson = async (
   const stored = await readPerson(deps, identity);
   if (stored) return stored;
   let who = identity;
-  if (!isInitialAdmin(deps, who) && who.upn === null && profile && deps.policy.initialAdmins.some((a) => a.includes("@"))) {
+  if (
+    !isInitialAdmin(deps, who) &&
+    who.upn === null &&
+    profile &&
+    deps.policy.initialAdmins.some((a) => a.includes("@"))
+  ) {
     who = await profile();
   }
   return isInitialAdmin(deps, who) ? createPerson(deps, who, "initial-admin") : undefined;

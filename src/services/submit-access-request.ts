@@ -30,7 +30,13 @@ const parseWishedRole = (value: unknown): Role | null => {
   return value;
 };
 
-const newRequest = (person: Person, seq: number, justification: string, wishedRole: Role | null, at: string): AccessRequest => ({
+const newRequest = (
+  person: Person,
+  seq: number,
+  justification: string,
+  wishedRole: Role | null,
+  at: string,
+): AccessRequest => ({
   id: requestIdFor(person.personId, seq),
   personId: person.personId,
   type: "request",

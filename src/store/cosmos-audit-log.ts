@@ -28,7 +28,9 @@ export class CosmosAuditLog implements AuditLog {
           { partitionKey: personId, maxItemCount: limit },
         )
         .fetchNext();
-      return resources.slice(0, limit).map((d) => withoutSystemProperties<AuditEvent>(d as unknown as Record<string, unknown>));
+      return resources
+        .slice(0, limit)
+        .map((d) => withoutSystemProperties<AuditEvent>(d as unknown as Record<string, unknown>));
     } catch (e) {
       throw mapStoreError(e, "audit events");
     }

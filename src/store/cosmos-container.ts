@@ -43,7 +43,9 @@ const isLoopback = (endpoint: string): boolean => {
  * container are created when missing; keyless (Entra) access cannot create them, so they must exist
  * (infra/ provisions them) and are only checked.
  */
-export const connectContainer = async (settings: CosmosSettings): Promise<{ client: CosmosClient; container: Container }> => {
+export const connectContainer = async (
+  settings: CosmosSettings,
+): Promise<{ client: CosmosClient; container: Container }> => {
   const loopback = isLoopback(settings.endpoint);
   const client = new CosmosClient({
     endpoint: settings.endpoint,

@@ -1,45 +1,30 @@
 import type { Container, PatchOperation, SqlQuerySpec } from "@azure/cosmos";
 import type { AccessRequest, CardLocation, FollowUps, LeasedStep } from "../domain/access-request.js";
 import { PreconditionFailed, type Page, type RequestStore, type Stored } from "../services/ports.js";
-import { isNotFound, mapStoreError, withoutSystemProperties } from "./cosmos-errors.js";
+import { CosmosDocuments } from "./cosmos-documents.js";
+import { mapStoreError, withoutSystemProperties } from "./cosmos-errors.js";
 
 type Doc = AccessRequest & { _etag?: string };
 
 const toRequest = (doc: Doc) => withoutSystemProperties<AccessRequest>(doc as unknown as Record<string, unknown>);
-const stored = (doc: Doc, etag?: string): Stored<AccessRequest> => ({ value: toRequest(doc), etag: etag ?? doc._etag ?? "" });
 
 /** Access requests on Cosmos DB, in their requester's partition. */
 export class CosmosRequestStore implements RequestStore {
-  constructor(private readonly container: Container) {}
-
-  async get(personId: string, requestId: string): Promise<Stored<AccessRequest> | undefined> {
-    try {
-      const { resource, etag } = await this.container.item(requestId, personId).read<Doc>();
-      return resource && resource.type === "request" ? stored(resource, etag) : undefined;
-    } catch (e) {
-      if (isNotFound(e)) return undefined;
-      throw mapStoreError(e, "request");
-    }
+  private readonly docs: CosmosDocuments<AccessRequest>;
+  constructor(private readonly container: Container) {
+    this.docs = new CosmosDocuments<AccessRequest>(container, "request", (d) => d.type === "request");
   }
 
-  async create(request: AccessRequest): Promise<Stored<AccessRequest>> {
-    try {
-      const { resource, etag } = await this.container.items.create<Doc>(request);
-      return stored(resource!, etag);
-    } catch (e) {
-      throw mapStoreError(e, "request");
-    }
+  get(personId: string, requestId: string): Promise<Stored<AccessRequest> | undefined> {
+    return this.docs.get(requestId, personId);
   }
 
-  async replace(request: AccessRequest, etag: string): Promise<Stored<AccessRequest>> {
-    try {
-      const { resource, etag: next } = await this.container
-        .item(request.id, request.personId)
-        .replace<Doc>(request, { accessCondition: { type: "IfMatch", condition: etag } });
-      return stored(resource!, next);
-    } catch (e) {
-      throw mapStoreError(e, "request");
-    }
+  create(request: AccessRequest): Promise<Stored<AccessRequest>> {
+    return this.docs.create(request);
+  }
+
+  replace(request: AccessRequest, etag: string): Promise<Stored<AccessRequest>> {
+    return this.docs.replace(request, etag);
   }
 
   async setCard(personId: string, requestId: string, card: CardLocation): Promise<void> {
@@ -47,14 +32,23 @@ export class CosmosRequestStore implements RequestStore {
   }
 
   async markFollowUps(personId: string, requestId: string, done: Partial<FollowUps>, finished: boolean): Promise<void> {
-    const steps = Object.entries(done).filter(([, value]) => value === true).map(([step]) => step);
+    const steps = Object.entries(done)
+      .filter(([, value]) => value === true)
+      .map(([step]) => step);
     const ops: PatchOperation[] = steps.map((step) => ({ op: "set", path: `/followUps/${step}`, value: true }));
-    for (const step of steps) if (step === "card" || step === "requester") ops.push({ op: "set", path: `/leases/${step}`, value: 0 });
+    for (const step of steps)
+      if (step === "card" || step === "requester") ops.push({ op: "set", path: `/leases/${step}`, value: 0 });
     if (finished) ops.push({ op: "set", path: "/unfinished", value: false });
     if (ops.length > 0) await this.patch(personId, requestId, ops);
   }
 
-  async claimFollowUp(personId: string, requestId: string, step: LeasedStep, nowMs: number, leaseMs: number): Promise<boolean> {
+  async claimFollowUp(
+    personId: string,
+    requestId: string,
+    step: LeasedStep,
+    nowMs: number,
+    leaseMs: number,
+  ): Promise<boolean> {
     const stale = Math.floor(nowMs - leaseMs);
     try {
       await this.container.item(requestId, personId).patch({
@@ -94,29 +88,16 @@ export class CosmosRequestStore implements RequestStore {
     }
   }
 
-  async listUnfinished(limit: number): Promise<AccessRequest[]> {
-    return this.queryAll("SELECT * FROM c WHERE c.type = 'request' AND c.unfinished = true", limit);
+  listUnfinished(limit: number): Promise<AccessRequest[]> {
+    return this.docs.query("SELECT * FROM c WHERE c.type = 'request' AND c.unfinished = true", [], limit);
   }
 
-  async listUnannounced(limit: number): Promise<AccessRequest[]> {
-    return this.queryAll(
+  listUnannounced(limit: number): Promise<AccessRequest[]> {
+    return this.docs.query(
       "SELECT * FROM c WHERE c.type = 'request' AND c.status = 'pending' AND IS_NULL(c.card) ORDER BY c.createdAt ASC",
+      [],
       limit,
     );
-  }
-
-  private async queryAll(query: string, limit: number): Promise<AccessRequest[]> {
-    try {
-      const out: AccessRequest[] = [];
-      const iterator = this.container.items.query<Doc>(query, { maxItemCount: Math.min(limit, 100) });
-      while (out.length < limit && iterator.hasMoreResults()) {
-        const { resources } = await iterator.fetchNext();
-        out.push(...resources.map(toRequest));
-      }
-      return out.slice(0, limit);
-    } catch (e) {
-      throw mapStoreError(e, "requests");
-    }
   }
 
   private async patch(personId: string, requestId: string, operations: PatchOperation[]): Promise<void> {

@@ -1,6 +1,12 @@
 import type { Container } from "@azure/cosmos";
 import type { Tenant } from "../domain/tenant.js";
-import type { AdminChannel, ConversationAddress, ConversationStore, SettingsStore, TenantStore } from "../services/ports.js";
+import type {
+  AdminChannel,
+  ConversationAddress,
+  ConversationStore,
+  SettingsStore,
+  TenantStore,
+} from "../services/ports.js";
 import { AlreadyExists } from "../services/ports.js";
 import { isNotFound, mapStoreError, withoutSystemProperties } from "./cosmos-errors.js";
 import { LRUCache } from "lru-cache";
@@ -54,12 +60,19 @@ export class CosmosTenantStore implements TenantStore {
     try {
       const { resources } = await this.container.items
         .query<Tenant>(
-          { query: "SELECT * FROM c WHERE c.personId = @p AND c.type = 'tenant' ORDER BY c.name", parameters: [{ name: "@p", value: TENANTS }] },
+          {
+            query: "SELECT * FROM c WHERE c.personId = @p AND c.type = 'tenant' ORDER BY c.name",
+            parameters: [{ name: "@p", value: TENANTS }],
+          },
           { partitionKey: TENANTS },
         )
         .fetchAll();
       const tenants = resources.map((d) => {
-        const { personId: _p, type: _t, ...tenant } = withoutSystemProperties<Tenant & { personId: string; type: string }>(
+        const {
+          personId: _p,
+          type: _t,
+          ...tenant
+        } = withoutSystemProperties<Tenant & { personId: string; type: string }>(
           d as unknown as Record<string, unknown>,
         );
         return tenant;

@@ -8,7 +8,11 @@ export type BotCredentials = {
   type: "MultiTenant" | "SingleTenant" | "UserAssignedMsi";
 };
 
-const APP_TYPES = { MultiTenant: "MultiTenant", SingleTenant: "SingleTenant", UserAssignedMsi: "UserAssignedMSI" } as const;
+const APP_TYPES = {
+  MultiTenant: "MultiTenant",
+  SingleTenant: "SingleTenant",
+  UserAssignedMsi: "UserAssignedMSI",
+} as const;
 
 /**
  * The Bot Framework adapter. With an app id every incoming activity's token is validated

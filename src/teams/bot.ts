@@ -76,7 +76,13 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
     again?: (notice: string) => Promise<AdaptiveCard | undefined>,
   ) => {
     const r = refusalOf(error);
-    const entry = { action, actor: identity?.objectId ?? null, directory: identity?.directoryId ?? null, code: r.code, reason: r.message };
+    const entry = {
+      action,
+      actor: identity?.objectId ?? null,
+      directory: identity?.directoryId ?? null,
+      code: r.code,
+      reason: r.message,
+    };
     if (r.expected) log.info(entry, "action refused");
     else log.error({ ...entry, err: error }, "action failed");
     const title = r.expected ? "Not done" : "Try again";
@@ -95,7 +101,10 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
     const a = context.activity;
     const directory = directoryOf(a);
     if (!directory || !services.isDirectoryAllowed(directory)) {
-      log.warn({ type: a.type, directory, from: a.from?.aadObjectId ?? null, reason: "foreign-directory" }, "activity refused");
+      log.warn(
+        { type: a.type, directory, from: a.from?.aadObjectId ?? null, reason: "foreign-directory" },
+        "activity refused",
+      );
       if (a.type === ActivityTypes.Invoke) await invokeCard(context, noticeCard("Not done", FOREIGN, "attention"));
       else if (a.type === ActivityTypes.Message) await context.sendActivity(FOREIGN);
       return false;
@@ -104,7 +113,12 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
     const identity = identityOf(a);
     const channel = channelOf(a);
     if (address && channel) await services.noteChannelActivity(channel.channelId, channel.teamId, address);
-    if (address && identity && scopeOf(a) === "personal" && (a.type === ActivityTypes.Message || a.type === ActivityTypes.Invoke)) {
+    if (
+      address &&
+      identity &&
+      scopeOf(a) === "personal" &&
+      (a.type === ActivityTypes.Message || a.type === ActivityTypes.Invoke)
+    ) {
       await services.rememberPersonalConversation(identity, address);
     }
     return true;
@@ -120,9 +134,19 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
     return status.role !== null && roleHas(status.role, "requests.decide");
   };
 
-  const submit = async (context: TurnContext, identity: Identity, justification: unknown, wishedRole: unknown): Promise<AdaptiveCard> => {
+  const submit = async (
+    context: TurnContext,
+    identity: Identity,
+    justification: unknown,
+    wishedRole: unknown,
+  ): Promise<AdaptiveCard> => {
     const who = await profileLoader(context, identity)();
-    const result = await services.submitAccessRequest({ identity: who, justification, wishedRole, conversation: addressOf(context.activity) });
+    const result = await services.submitAccessRequest({
+      identity: who,
+      justification,
+      wishedRole,
+      conversation: addressOf(context.activity),
+    });
     switch (result.kind) {
       case "submitted":
         return requestSentCard(result.request, result.routed);
@@ -137,29 +161,47 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
   const commands = {
     help: async (context: TurnContext, identity: Identity) => cardActivity(helpCard(await isAdmin(context, identity))),
     pending: async (context: TurnContext, identity: Identity) => {
-      const page = await services.listPendingRequests(identity, { pageSize: PENDING_PAGE }, profileLoader(context, identity));
+      const page = await services.listPendingRequests(
+        identity,
+        { pageSize: PENDING_PAGE },
+        profileLoader(context, identity),
+      );
       const channel = await services.getAdminChannel();
       return cardActivity(pendingCard(page.items, page.continuation !== null, channel !== undefined));
     },
     "use-channel": async (context: TurnContext, identity: Identity) => {
       const channel = channelOf(context.activity);
       const address = addressOf(context.activity);
-      if (!channel || !address) return "Say this in the team channel where admins should decide requests, with a mention of me.";
-      await services.setAdminChannel({ identity, channelId: channel.channelId, teamId: channel.teamId, address, profile: profileLoader(context, identity) });
+      if (!channel || !address)
+        return "Say this in the team channel where admins should decide requests, with a mention of me.";
+      await services.setAdminChannel({
+        identity,
+        channelId: channel.channelId,
+        teamId: channel.teamId,
+        address,
+        profile: profileLoader(context, identity),
+      });
       return cardActivity(
-        noticeCard("Admins channel set", "Access requests will be posted in this channel from now on. Requests that were waiting are being posted now."),
+        noticeCard(
+          "Admins channel set",
+          "Access requests will be posted in this channel from now on. Requests that were waiting are being posted now.",
+        ),
       );
     },
     "request-access": async (context: TurnContext, identity: Identity, rest: string) =>
-      cardActivity(rest ? await submit(context, identity, rest, undefined) : await statusCard(context, identity, false)),
-    status: async (context: TurnContext, identity: Identity) => cardActivity(await statusCard(context, identity, false)),
+      cardActivity(
+        rest ? await submit(context, identity, rest, undefined) : await statusCard(context, identity, false),
+      ),
+    status: async (context: TurnContext, identity: Identity) =>
+      cardActivity(await statusCard(context, identity, false)),
     cancel: async (_context: TurnContext, identity: Identity) => {
       const result = await services.cancelAccessRequest(identity);
       return result.kind === "cancelled"
         ? cardActivity(noticeCard("Request cancelled", "Your access request was withdrawn; the admins' card shows it."))
         : "You have no pending request to cancel.";
     },
-    unknown: async (context: TurnContext, identity: Identity) => cardActivity(await statusCard(context, identity, true)),
+    unknown: async (context: TurnContext, identity: Identity) =>
+      cardActivity(await statusCard(context, identity, true)),
   } satisfies Record<string, (context: TurnContext, identity: Identity, rest: string) => Promise<unknown>>;
   const PERSONAL_ONLY = new Set(["request-access", "status", "cancel", "unknown"]);
 
@@ -173,7 +215,9 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
     }
     try {
       if (scopeOf(context.activity) !== "personal" && PERSONAL_ONLY.has(command.name)) {
-        await context.sendActivity("Chat with me personally to ask for access; here I answer **help**, **pending** and **use this channel for approvals**.");
+        await context.sendActivity(
+          "Chat with me personally to ask for access; here I answer **help**, **pending** and **use this channel for approvals**.",
+        );
         return;
       }
       const reply = await commands[command.name](context, identity, command.rest);
@@ -211,9 +255,11 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
       identity ? welcomeCard(await services.getAccessStatus(identity), services.clock.now(), false, notice) : undefined;
     try {
       if (!identity) throw notAllowed(NO_ENTRA, { reason: "no-entra-identity" });
-      if (scopeOf(context.activity) !== "personal") throw invalid("Ask for access in your personal chat with Access Desk.");
+      if (scopeOf(context.activity) !== "personal")
+        throw invalid("Ask for access in your personal chat with Access Desk.");
       const parsed = submitRequestPayload.safeParse(data);
-      if (!parsed.success) throw invalid(`The request form was not valid: ${describeIssues(parsed.error)}.`, { reason: "bad-payload" });
+      if (!parsed.success)
+        throw invalid(`The request form was not valid: ${describeIssues(parsed.error)}.`, { reason: "bad-payload" });
       await invokeCard(context, await submit(context, identity, parsed.data.justification, parsed.data.wishedRole));
     } catch (e) {
       await refuse(context, VERBS.submitRequest, identity, e, formAgain);
@@ -234,7 +280,8 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
     try {
       if (!identity) throw notAllowed(NO_ENTRA, { reason: "no-entra-identity" });
       const parsed = decisionPayload.safeParse(data);
-      if (!parsed.success) throw invalid(`The decision was not valid: ${describeIssues(parsed.error)}.`, { reason: "bad-payload" });
+      if (!parsed.success)
+        throw invalid(`The decision was not valid: ${describeIssues(parsed.error)}.`, { reason: "bad-payload" });
       wellFormed = true;
       const p = parsed.data;
       const result = await services.decideAccessRequest({

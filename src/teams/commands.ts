@@ -32,7 +32,10 @@ export const parseCommand = (raw: string | undefined): Command => {
     }
   }
   if (!best) return { name: "unknown", rest: text };
-  const rest = text.slice(best.phrase.length).replace(/^[:\s]+/, "").trim();
+  const rest = text
+    .slice(best.phrase.length)
+    .replace(/^[:\s]+/, "")
+    .trim();
   // Only "request access" takes an argument; other commands followed by text are not commands.
   if (rest && best.name !== "request-access") return { name: "unknown", rest: text };
   return { name: best.name, rest };

@@ -14,7 +14,8 @@ const STATUS: Record<ErrorCode, number> = {
 
 /** The one place the bot turns a failure into what the person sees (and how loudly it is logged). */
 export const refusalOf = (error: unknown): Refusal => {
-  if (isDomainError(error)) return { status: STATUS[error.code], code: error.code, message: error.message, expected: true };
+  if (isDomainError(error))
+    return { status: STATUS[error.code], code: error.code, message: error.message, expected: true };
   if (error instanceof StoreUnavailable) {
     return {
       status: 503,

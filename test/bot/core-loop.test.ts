@@ -40,12 +40,14 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
   });
 
   const inChannel = (e: StreamEvent) => e.actionConversationId === stack.adminChannelId;
-  const inChat = (chatId: string) => (e: StreamEvent) => e.actionConversationId === chatId && e.action === "createMessage";
+  const inChat = (chatId: string) => (e: StreamEvent) =>
+    e.actionConversationId === chatId && e.action === "createMessage";
   const showing = (fragment: string | RegExp) => (e: StreamEvent) => {
     const text = cardText(cardOf(e)) || e.message.text || "";
     return typeof fragment === "string" ? text.includes(fragment) : fragment.test(text);
   };
-  const answerText = (a: InvokeAnswer) => (a.body.type === "application/vnd.microsoft.card.adaptive" ? cardText(a.body.value) : JSON.stringify(a.body));
+  const answerText = (a: InvokeAnswer) =>
+    a.body.type === "application/vnd.microsoft.card.adaptive" ? cardText(a.body.value) : JSON.stringify(a.body);
 
   /** Adele says hello, fills in the welcome card's form and presses "Request access". */
   const requestAccess = async (justification: string, wishedRole?: string) => {
@@ -64,10 +66,18 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
 
   /** Waits for the request card in the admins channel. */
   const requestCardPosted = (from: number) =>
-    stack.requester.waitFor((e) => inChannel(e) && e.action === "createMessage" && showing("Access request")(e), { from, what: "the request card in the admins channel" });
+    stack.requester.waitFor((e) => inChannel(e) && e.action === "createMessage" && showing("Access request")(e), {
+      from,
+      what: "the request card in the admins channel",
+    });
 
   /** Clicks a button on a channel card; the answer card is parsed by the Adaptive Cards SDK. */
-  const click = async (card: StreamEvent, fromId: string, verb: "approveRequest" | "denyRequest", data: Record<string, unknown>) => {
+  const click = async (
+    card: StreamEvent,
+    fromId: string,
+    verb: "approveRequest" | "denyRequest",
+    data: Record<string, unknown>,
+  ) => {
     const answer = await stack.requester.invoke({
       fromId,
       conversationId: card.message.postConversationId ?? stack.adminChannelId,
@@ -92,7 +102,6 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
     return actions[0]!.data!.requestId!;
   };
 
-
   const requestsOf = (personId: string) =>
     queryAll<AccessRequest>(`SELECT * FROM c WHERE c.type = 'request' AND c.personId = '${personId}'`);
   const auditOf = async (personId: string) =>
@@ -113,11 +122,14 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
     assert.ok(text.includes(stack.mock.tenantId), "shows the directory id");
     assert.match(text, /You do not have access yet/);
     assert.deepEqual(parseWithSdk(cardOf(welcome)).verbs, ["submitRequest"]);
-    assert.equal((await stack.stores.people.get(adele().aadObjectId)), undefined, "no person stored before a request");
+    assert.equal(await stack.stores.people.get(adele().aadObjectId), undefined, "no person stored before a request");
   });
 
   it("request → card in the admins channel → an admin approves with a chosen role → assignment stored, card updated, requester told", async () => {
-    const { answer, from: asked } = await requestAccess("I joined the service desk and handle Fabrikam tickets", "msp-admin");
+    const { answer, from: asked } = await requestAccess(
+      "I joined the service desk and handle Fabrikam tickets",
+      "msp-admin",
+    );
     assert.equal(answer.status, 200);
     assert.match(answerText(answer), /Request sent/);
 
@@ -129,7 +141,10 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
     assert.equal(request?.status, "pending");
     assert.equal(request?.wishedRole, "msp-admin");
     assert.equal(person?.value.pendingRequest?.requestId, request?.id);
-    assert.ok(await stack.stores.conversations.getPersonal(adele().aadObjectId), "the requester's chat address is stored");
+    assert.ok(
+      await stack.stores.conversations.getPersonal(adele().aadObjectId),
+      "the requester's chat address is stored",
+    );
 
     const card = await requestCardPosted(asked);
     const shown = cardText(cardOf(card));
@@ -160,11 +175,17 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
     assert.equal(Math.round(days), 30);
     assert.equal(granted.pendingRequest, null);
 
-    const updated = await stack.requester.waitFor((e) => inChannel(e) && e.action === "updateMessage" && e.message.messageId === card.message.messageId, { from: before, what: "the card update" });
+    const updated = await stack.requester.waitFor(
+      (e) => inChannel(e) && e.action === "updateMessage" && e.message.messageId === card.message.messageId,
+      { from: before, what: "the card update" },
+    );
     assert.match(cardText(cardOf(updated)), /Approved by: Megan Bowen/);
     assert.deepEqual(parseWithSdk(cardOf(updated)).verbs, []);
 
-    const notice = await stack.requester.waitFor((e) => inChat(stack.requesterChatId)(e) && showing("approved")(e), { from: before, what: "the requester's notice" });
+    const notice = await stack.requester.waitFor((e) => inChat(stack.requesterChatId)(e) && showing("approved")(e), {
+      from: before,
+      what: "the requester's notice",
+    });
     assert.match(cardText(cardOf(notice)), /Role: MSP User/);
 
     const audit = (await auditOf(adele().aadObjectId)).filter((e) => e.action === "request.approved");
@@ -179,19 +200,37 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
     const requestId = requestIdOf(card);
 
     const untouched = await quietSnapshot();
-    const noReason = await click(card, megan().id, "denyRequest", { requestId, role: "msp-user", tenantAccess: "msp", expiry: "never" });
+    const noReason = await click(card, megan().id, "denyRequest", {
+      requestId,
+      role: "msp-user",
+      tenantAccess: "msp",
+      expiry: "never",
+    });
     assert.match(answerText(noReason), /Not done: Reason is required/);
-    assert.deepEqual(parseWithSdk(noReason.body.value).verbs, ["approveRequest", "denyRequest"], "the admin gets the form back");
+    assert.deepEqual(
+      parseWithSdk(noReason.body.value).verbs,
+      ["approveRequest", "denyRequest"],
+      "the admin gets the form back",
+    );
     assert.deepEqual(await stack.snapshot(), untouched, "a refused deny changes nothing");
 
     const before = stack.requester.mark();
-    const denial = await click(card, megan().id, "denyRequest", { requestId, role: "msp-user", tenantAccess: "msp", expiry: "never", note: "Billing is handled by finance" });
+    const denial = await click(card, megan().id, "denyRequest", {
+      requestId,
+      role: "msp-user",
+      tenantAccess: "msp",
+      expiry: "never",
+      note: "Billing is handled by finance",
+    });
     assert.match(answerText(denial), /Denied by: Megan Bowen/);
     const [request] = await requestsOf(adele().aadObjectId);
     assert.equal(request!.status, "denied");
     assert.equal(request!.decision?.outcome === "denied" && request!.decision.reason, "Billing is handled by finance");
     assert.equal((await stack.stores.people.get(adele().aadObjectId))!.value.assignment, null);
-    const notice = await stack.requester.waitFor((e) => inChat(stack.requesterChatId)(e) && showing("denied")(e), { from: before, what: "the denial notice" });
+    const notice = await stack.requester.waitFor((e) => inChat(stack.requesterChatId)(e) && showing("denied")(e), {
+      from: before,
+      what: "the denial notice",
+    });
     assert.match(cardText(cardOf(notice)), /Billing is handled by finance/);
   });
 
@@ -212,8 +251,17 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
     const [request] = await requestsOf(adele().aadObjectId);
     assert.equal(request!.status, "pending");
     assert.equal((await stack.stores.people.get(adele().aadObjectId))!.value.assignment, null);
-    assert.equal((await auditOf(adele().aadObjectId)).filter((e) => e.action.startsWith("request.") && e.action !== "request.submitted").length, 0);
-    assert.equal(await stack.stores.people.get(stack.user("Isaiah Langer").aadObjectId), undefined, "the refused clicker is not stored");
+    assert.equal(
+      (await auditOf(adele().aadObjectId)).filter(
+        (e) => e.action.startsWith("request.") && e.action !== "request.submitted",
+      ).length,
+      0,
+    );
+    assert.equal(
+      await stack.stores.people.get(stack.user("Isaiah Langer").aadObjectId),
+      undefined,
+      "the refused clicker is not stored",
+    );
 
     const mine = stack.requester.mark();
     await stack.requester.sendMessage(stack.requesterChatId, adele().id, "pending");
@@ -229,10 +277,26 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
     // Adele was made an MSP Admin by other means (as the People tab will allow) while her request waits.
     const stored = (await stack.stores.people.get(adele().aadObjectId))!;
     await stack.stores.people.replace(
-      { ...stored.value, assignment: { role: "msp-admin", tenantAccess: { kind: "all" }, expiresAt: null, grantedBy: { personId: "system", name: "test" }, grantedAt: new Date().toISOString(), justification: null, requestId: null } },
+      {
+        ...stored.value,
+        assignment: {
+          role: "msp-admin",
+          tenantAccess: { kind: "all" },
+          expiresAt: null,
+          grantedBy: { personId: "system", name: "test" },
+          grantedAt: new Date().toISOString(),
+          justification: null,
+          requestId: null,
+        },
+      },
       stored.etag,
     );
-    const self = await click(card, adele().id, "approveRequest", { requestId, role: "msp-admin", tenantAccess: "all", expiry: "never" });
+    const self = await click(card, adele().id, "approveRequest", {
+      requestId,
+      role: "msp-admin",
+      tenantAccess: "all",
+      expiry: "never",
+    });
     assert.match(answerText(self), /cannot decide your own request/);
     assert.equal((await requestsOf(adele().aadObjectId))[0]!.status, "pending");
   });
@@ -245,7 +309,12 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
     const before = stack.requester.mark();
     const answers = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        click(card, admins[i % 2]!.id, "approveRequest", { requestId, role: i % 2 ? "msp-admin" : "msp-user", tenantAccess: "all", expiry: "never" }),
+        click(card, admins[i % 2]!.id, "approveRequest", {
+          requestId,
+          role: i % 2 ? "msp-admin" : "msp-user",
+          tenantAccess: "all",
+          expiry: "never",
+        }),
       ),
     );
     const texts = answers.map(answerText);
@@ -257,13 +326,18 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
     const [request] = await requestsOf(adele().aadObjectId);
     assert.equal(request!.status, "approved");
     const winner = request!.decision!;
-    assert.ok(losers.every((t) => t.includes(`Already approved by ${winner.by.name}`)), "each loser is told who won");
+    assert.ok(
+      losers.every((t) => t.includes(`Already approved by ${winner.by.name}`)),
+      "each loser is told who won",
+    );
     const person = (await stack.stores.people.get(adele().aadObjectId))!.value;
     assert.equal(person.assignment?.requestId, requestId);
     assert.equal(person.assignment?.role, winner.outcome === "approved" ? winner.grant.role : null);
     assert.equal((await auditOf(adele().aadObjectId)).filter((e) => e.action === "request.approved").length, 1);
 
-    const notices = await stack.requester.settle((e) => inChat(stack.requesterChatId)(e) && showing("approved")(e), { from: before });
+    const notices = await stack.requester.settle((e) => inChat(stack.requesterChatId)(e) && showing("approved")(e), {
+      from: before,
+    });
     assert.equal(notices.length, 1, "the requester is told once");
   });
 
@@ -272,11 +346,22 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
     const card = await requestCardPosted(asked);
     await stack.restartBot();
     const before = stack.requester.mark();
-    const approval = await click(card, megan().id, "approveRequest", { requestId: requestIdOf(card), role: "customer-user", tenantAccess: "msp", expiry: "1d" });
+    const approval = await click(card, megan().id, "approveRequest", {
+      requestId: requestIdOf(card),
+      role: "customer-user",
+      tenantAccess: "msp",
+      expiry: "1d",
+    });
     assert.match(answerText(approval), /Approved by: Megan Bowen/);
     assert.equal((await stack.stores.people.get(adele().aadObjectId))!.value.assignment?.role, "customer-user");
-    await stack.requester.waitFor((e) => inChannel(e) && e.action === "updateMessage", { from: before, what: "the card update after restart" });
-    await stack.requester.waitFor((e) => inChat(stack.requesterChatId)(e) && showing("approved")(e), { from: before, what: "the notice after restart" });
+    await stack.requester.waitFor((e) => inChannel(e) && e.action === "updateMessage", {
+      from: before,
+      what: "the card update after restart",
+    });
+    await stack.requester.waitFor((e) => inChat(stack.requesterChatId)(e) && showing("approved")(e), {
+      from: before,
+      what: "the notice after restart",
+    });
   });
 
   it("answers a second request with the pending one, and a user with their access", async () => {
@@ -286,7 +371,12 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
     assert.equal((await requestsOf(adele().aadObjectId)).length, 1);
 
     const card = await requestCardPosted(asked);
-    await click(card, megan().id, "approveRequest", { requestId: requestIdOf(card), role: "msp-user", tenantAccess: "all", expiry: "never" });
+    await click(card, megan().id, "approveRequest", {
+      requestId: requestIdOf(card),
+      role: "msp-user",
+      tenantAccess: "all",
+      expiry: "never",
+    });
     const third = await requestAccess("Third");
     assert.match(answerText(third.answer), /You have access/);
     assert.equal((await requestsOf(adele().aadObjectId)).length, 1);
@@ -297,11 +387,22 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
     const card = await requestCardPosted(asked);
     const before = stack.requester.mark();
     await stack.requester.sendMessage(stack.requesterChatId, adele().id, "cancel");
-    await stack.requester.waitFor((e) => inChat(stack.requesterChatId)(e) && showing("Request cancelled")(e), { from: before, what: "the cancel confirmation" });
-    const update = await stack.requester.waitFor((e) => inChannel(e) && e.action === "updateMessage" && e.message.messageId === card.message.messageId, { from: before, what: "the card update" });
+    await stack.requester.waitFor((e) => inChat(stack.requesterChatId)(e) && showing("Request cancelled")(e), {
+      from: before,
+      what: "the cancel confirmation",
+    });
+    const update = await stack.requester.waitFor(
+      (e) => inChannel(e) && e.action === "updateMessage" && e.message.messageId === card.message.messageId,
+      { from: before, what: "the card update" },
+    );
     assert.match(cardText(cardOf(update)), /Cancelled by the requester/);
     assert.equal((await requestsOf(adele().aadObjectId))[0]!.status, "cancelled");
-    const late = await click(card, megan().id, "approveRequest", { requestId: requestIdOf(card), role: "msp-user", tenantAccess: "all", expiry: "never" });
+    const late = await click(card, megan().id, "approveRequest", {
+      requestId: requestIdOf(card),
+      role: "msp-user",
+      tenantAccess: "all",
+      expiry: "never",
+    });
     assert.match(answerText(late), /Already cancelled by Adele Vance/);
   });
 
@@ -356,12 +457,18 @@ describe("core loop: request in chat, decide on the admins-channel card (end to 
     from = stack.admin.mark();
     const { answer } = await requestAccess("Nobody is listening yet");
     assert.match(answerText(answer), /no admins channel is set up/);
-    const told = await stack.admin.waitFor((e) => inChat(adminChat)(e) && showing("cannot be routed")(e), { from, what: "the MSP Admin's notice" });
+    const told = await stack.admin.waitFor((e) => inChat(adminChat)(e) && showing("cannot be routed")(e), {
+      from,
+      what: "the MSP Admin's notice",
+    });
     assert.match(cardText(cardOf(told)), /use this channel for approvals/);
 
     from = stack.admin.mark();
     await stack.admin.sendMessage(stack.adminChannelId, megan().id, "use this channel for approvals", stack.botMention);
-    const posted = await stack.admin.waitFor((e) => inChannel(e) && e.action === "createMessage" && showing("Access request")(e), { from, what: "the waiting request's card" });
+    const posted = await stack.admin.waitFor(
+      (e) => inChannel(e) && e.action === "createMessage" && showing("Access request")(e),
+      { from, what: "the waiting request's card" },
+    );
     const setting = await stack.stores.settings.getAdminChannel();
     assert.equal(setting?.channelId, stack.adminChannelId);
     assert.equal(setting?.setBy?.name, "Megan Bowen");

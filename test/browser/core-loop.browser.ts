@@ -52,7 +52,9 @@ describe("core loop in the Agents Playground UI (Chromium)", function () {
 
   it("the requester asks in chat, the admin approves on the channel card, both see the outcome", async () => {
     await requester.getByText("Welcome to Access Desk, Adele Vance").waitFor();
-    await requester.getByRole("textbox", { name: /Why do you need access/ }).pressSequentially("I handle the Contoso service desk on Mondays.");
+    await requester
+      .getByRole("textbox", { name: /Why do you need access/ })
+      .pressSequentially("I handle the Contoso service desk on Mondays.");
     await screenshot(requester, "1-requester-welcome");
     await requester.getByRole("button", { name: "Request access" }).click();
     await requester.getByText("Request sent").waitFor();

@@ -25,7 +25,9 @@ export const parseWithSdk = (json: unknown): ParsedCard => {
   assert.deepEqual(validation, [], "the Adaptive Cards SDK reported validation problems");
   const actions = Array.from({ length: card.getActionCount() }, (_, i) => card.getActionAt(i)!);
   return {
-    verbs: actions.filter((a): a is InstanceType<typeof AC.ExecuteAction> => a instanceof AC.ExecuteAction).map((a) => a.verb ?? ""),
+    verbs: actions
+      .filter((a): a is InstanceType<typeof AC.ExecuteAction> => a instanceof AC.ExecuteAction)
+      .map((a) => a.verb ?? ""),
     inputIds: card.getAllInputs().map((i) => i.id ?? ""),
     actionData: actions.map((a) => ((a as { data?: unknown }).data ?? {}) as Record<string, unknown>),
   };

@@ -14,9 +14,19 @@ export const closeEmbeddedCosmos = async () => {
 };
 
 /** A fresh database (unique name) on the shared embedded server: tests never see each other's data. */
-export const freshCosmos = async (): Promise<{ endpoint: string; key: string; database: string; container: Container }> => {
+export const freshCosmos = async (): Promise<{
+  endpoint: string;
+  key: string;
+  database: string;
+  container: Container;
+}> => {
   const { endpoint } = await embeddedCosmos();
   const database = `test-${randomUUID()}`;
-  const { container } = await connectContainer({ endpoint, key: EMBEDDED_COSMOS_KEY, database, container: "access-desk" });
+  const { container } = await connectContainer({
+    endpoint,
+    key: EMBEDDED_COSMOS_KEY,
+    database,
+    container: "access-desk",
+  });
   return { endpoint, key: EMBEDDED_COSMOS_KEY, database, container };
 };

@@ -49,7 +49,12 @@ export class LocalStack {
     const adminUser = mock.users.find((u) => u.name === "Megan Bowen")!;
     const endpoint = `http://127.0.0.1:${botPort}/api/messages`;
     const [requesterPg, adminPg] = await Promise.all([
-      startPlayground({ botEndpoint: endpoint, port: await freePort(), configPath: writePlaygroundConfig(mock, "test-requester"), logFile: join(RESULTS_DIR, "playground-requester.log") }),
+      startPlayground({
+        botEndpoint: endpoint,
+        port: await freePort(),
+        configPath: writePlaygroundConfig(mock, "test-requester"),
+        logFile: join(RESULTS_DIR, "playground-requester.log"),
+      }),
       startPlayground({
         botEndpoint: endpoint,
         port: await freePort(),
@@ -57,7 +62,12 @@ export class LocalStack {
         logFile: join(RESULTS_DIR, "playground-admin.log"),
       }),
     ]);
-    const stack = new LocalStack(mock, botPort, new PlaygroundClient(requesterPg.url), new PlaygroundClient(adminPg.url));
+    const stack = new LocalStack(
+      mock,
+      botPort,
+      new PlaygroundClient(requesterPg.url),
+      new PlaygroundClient(adminPg.url),
+    );
     stack.playgrounds = [requesterPg, adminPg];
     await Promise.all([stack.requester.connect(), stack.admin.connect()]);
     return stack;
@@ -107,7 +117,12 @@ export class LocalStack {
     await this.stopBot();
     this.cosmosEndpoint = (await embeddedCosmos()).endpoint;
     this.database = `e2e-${randomUUID()}`;
-    const { container } = await connectContainer({ endpoint: this.cosmosEndpoint, key: "embedded-local-key", database: this.database, container: "access-desk" });
+    const { container } = await connectContainer({
+      endpoint: this.cosmosEndpoint,
+      key: "embedded-local-key",
+      database: this.database,
+      container: "access-desk",
+    });
     this.container = container;
     this.stores = createCosmosStores(container);
     return this.startBot(overrides);
@@ -140,10 +155,13 @@ export class LocalStack {
   async installInAdminChannel(client: PlaygroundClient = this.requester): Promise<void> {
     const from = client.mark();
     await client.install(this.adminChannelId);
-    await client.waitFor((e) => e.actionConversationId === this.adminChannelId && /Hi, I am Access Desk/.test(e.message.text ?? ""), {
-      from,
-      what: "the bot's greeting in the admins channel",
-    });
+    await client.waitFor(
+      (e) => e.actionConversationId === this.adminChannelId && /Hi, I am Access Desk/.test(e.message.text ?? ""),
+      {
+        from,
+        what: "the bot's greeting in the admins channel",
+      },
+    );
   }
 
   async stopBot(): Promise<void> {

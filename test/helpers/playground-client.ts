@@ -14,7 +14,10 @@ export type StreamEvent = {
   receivedAt: number;
 };
 
-export type InvokeAnswer = { status: number; body: { type?: string; value?: unknown; statusCode?: number; code?: string; message?: string } };
+export type InvokeAnswer = {
+  status: number;
+  body: { type?: string; value?: unknown; statusCode?: number; code?: string; message?: string };
+};
 
 /**
  * Drives the Microsoft 365 Agents Playground over the same HTTP API and websocket its browser UI
@@ -51,14 +54,22 @@ export class PlaygroundClient {
   }
 
   /** Waits for the first event after `from` that matches, or fails after `timeoutMs`. */
-  async waitFor(match: (e: StreamEvent) => boolean, options: { from?: number; timeoutMs?: number; what?: string } = {}): Promise<StreamEvent> {
+  async waitFor(
+    match: (e: StreamEvent) => boolean,
+    options: { from?: number; timeoutMs?: number; what?: string } = {},
+  ): Promise<StreamEvent> {
     const deadline = Date.now() + (options.timeoutMs ?? 10_000);
     for (;;) {
       const found = this.events.slice(options.from ?? 0).find(match);
       if (found) return found;
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new Error(`Timed out waiting for ${options.what ?? "a bot message"}; saw:\n${this.events.slice(options.from ?? 0).map(describe).join("\n")}`);
+        throw new Error(
+          `Timed out waiting for ${options.what ?? "a bot message"}; saw:\n${this.events
+            .slice(options.from ?? 0)
+            .map(describe)
+            .join("\n")}`,
+        );
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
@@ -71,7 +82,10 @@ export class PlaygroundClient {
   }
 
   /** Events after `from` that match, once no new event has arrived for `quietMs`. */
-  async settle(match: (e: StreamEvent) => boolean, options: { from?: number; quietMs?: number } = {}): Promise<StreamEvent[]> {
+  async settle(
+    match: (e: StreamEvent) => boolean,
+    options: { from?: number; quietMs?: number } = {},
+  ): Promise<StreamEvent[]> {
     let count = -1;
     while (count !== this.events.length) {
       count = this.events.length;
@@ -80,21 +94,40 @@ export class PlaygroundClient {
     return this.events.slice(options.from ?? 0).filter(match);
   }
 
-  async sendMessage(conversationId: string, fromId: string, text: string, mention?: { id: string; name: string }): Promise<string> {
+  async sendMessage(
+    conversationId: string,
+    fromId: string,
+    text: string,
+    mention?: { id: string; name: string },
+  ): Promise<string> {
     const body = mention
-      ? { from: { id: fromId }, text: `<at>${mention.name}</at> ${text}`, textFormat: "plain", mentions: [{ mentioned: { id: mention.id }, text: `<at>${mention.name}</at>` }] }
+      ? {
+          from: { id: fromId },
+          text: `<at>${mention.name}</at> ${text}`,
+          textFormat: "plain",
+          mentions: [{ mentioned: { id: mention.id }, text: `<at>${mention.name}</at>` }],
+        }
       : { from: { id: fromId }, text, textFormat: "plain" };
-    const res = await fetch(`${this.url}/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
+    const res = await fetch(
+      `${this.url}/_conversation/v1/conversations/${encodeURIComponent(conversationId)}/messages`,
+      {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      },
+    );
     if (res.status !== 200) throw new Error(`Playground refused the message: ${res.status} ${await res.text()}`);
     return ((await res.json()) as { messageId: string }).messageId;
   }
 
   /** Clicks an Action.Execute button as `fromId`; inputs go in `data`, as Teams merges them. */
-  async invoke(options: { fromId: string; conversationId: string; replyToId: string; verb: string; data: Record<string, unknown> }): Promise<InvokeAnswer> {
+  async invoke(options: {
+    fromId: string;
+    conversationId: string;
+    replyToId: string;
+    verb: string;
+    data: Record<string, unknown>;
+  }): Promise<InvokeAnswer> {
     const res = await fetch(`${this.url}/_conversation/v1/invoke`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -111,7 +144,9 @@ export class PlaygroundClient {
   }
 
   async install(conversationId: string): Promise<void> {
-    const res = await fetch(`${this.url}/_debug/conversation/${encodeURIComponent(conversationId)}/installation`, { method: "POST" });
+    const res = await fetch(`${this.url}/_debug/conversation/${encodeURIComponent(conversationId)}/installation`, {
+      method: "POST",
+    });
     if (res.status !== 200) throw new Error(`Playground refused the installation: ${res.status}`);
   }
 }
@@ -122,8 +157,7 @@ const describe = (e: StreamEvent) =>
 /** The Adaptive Card in a streamed message, if any. */
 export const cardOf = (e: StreamEvent): Record<string, unknown> | undefined =>
   e.message.attachments?.find((a) => a.contentType === "application/vnd.microsoft.card.adaptive")?.content as
-    | Record<string, unknown>
-    | undefined;
+    Record<string, unknown> | undefined;
 
 /** All text a card shows (TextBlocks and facts), for assertions on what people read. */
 export const cardText = (card: unknown): string => {
@@ -133,7 +167,8 @@ export const cardText = (card: unknown): string => {
     if (!node || typeof node !== "object") return;
     const n = node as Record<string, unknown>;
     if (n.type === "TextBlock" && typeof n.text === "string") out.push(n.text);
-    if (n.type === "FactSet" && Array.isArray(n.facts)) for (const f of n.facts as Array<{ title: string; value: string }>) out.push(`${f.title}: ${f.value}`);
+    if (n.type === "FactSet" && Array.isArray(n.facts))
+      for (const f of n.facts as Array<{ title: string; value: string }>) out.push(`${f.title}: ${f.value}`);
     for (const v of Object.values(n)) if (typeof v === "object") walk(v);
   };
   walk(card);

@@ -77,7 +77,10 @@ describe("Cosmos DB stores (real SDK, embedded server)", () => {
       await stores.requests.create(a);
       await stores.requests.create(b);
       const page = await stores.requests.listPending({ tenantIds: ["fabrikam"] }, { pageSize: 10 });
-      assert.deepEqual(page.items.map((r) => r.id), [a.id]);
+      assert.deepEqual(
+        page.items.map((r) => r.id),
+        [a.id],
+      );
     });
 
     it("commits a decision only with the ETag it read: a second writer gets PreconditionFailed", async () => {
@@ -99,8 +102,14 @@ describe("Cosmos DB stores (real SDK, embedded server)", () => {
       await stores.requests.create(waiting);
       await stores.requests.create(decided);
 
-      assert.deepEqual((await stores.requests.listUnannounced(10)).map((r) => r.id), [waiting.id]);
-      assert.deepEqual((await stores.requests.listUnfinished(10)).map((r) => r.id), [decided.id]);
+      assert.deepEqual(
+        (await stores.requests.listUnannounced(10)).map((r) => r.id),
+        [waiting.id],
+      );
+      assert.deepEqual(
+        (await stores.requests.listUnfinished(10)).map((r) => r.id),
+        [decided.id],
+      );
 
       const card = {
         activityId: "1700000000000",
@@ -136,7 +145,8 @@ describe("Cosmos DB stores (real SDK, embedded server)", () => {
         leases: { card: null, requester: null },
       });
       await stores.requests.create(decided);
-      const claim = (nowMs: number) => stores.requests.claimFollowUp(decided.personId, decided.id, "requester", nowMs, 60_000);
+      const claim = (nowMs: number) =>
+        stores.requests.claimFollowUp(decided.personId, decided.id, "requester", nowMs, 60_000);
       const t0 = Date.parse("2026-03-01T09:00:00Z");
       const racers = await Promise.all([claim(t0), claim(t0), claim(t0), claim(t0)]);
       assert.equal(racers.filter(Boolean).length, 1, "one of four concurrent senders gets the lease");
@@ -144,7 +154,11 @@ describe("Cosmos DB stores (real SDK, embedded server)", () => {
       assert.equal(await claim(t0 + 61_000), true, "a lapsed lease (a sender that crashed) can be taken over");
       await stores.requests.markFollowUps(decided.personId, decided.id, { requester: true }, false);
       assert.equal(await claim(t0 + 10 * 60_000), false, "a done step is never sent again");
-      assert.equal(await stores.requests.claimFollowUp(decided.personId, decided.id, "card", t0, 60_000), true, "steps lease independently");
+      assert.equal(
+        await stores.requests.claimFollowUp(decided.personId, decided.id, "card", t0, 60_000),
+        true,
+        "steps lease independently",
+      );
     });
   });
 
@@ -174,7 +188,13 @@ describe("Cosmos DB stores (real SDK, embedded server)", () => {
 
   describe("tenants and settings", () => {
     it("creates a tenant once and keeps the first version", async () => {
-      const tenant = { id: "msp", name: "Contoso IT", kind: "msp" as const, directoryId: "d", createdAt: "2026-01-01T00:00:00.000Z" };
+      const tenant = {
+        id: "msp",
+        name: "Contoso IT",
+        kind: "msp" as const,
+        directoryId: "d",
+        createdAt: "2026-01-01T00:00:00.000Z",
+      };
       await stores.tenants.ensure(tenant);
       await stores.tenants.ensure({ ...tenant, name: "Renamed at restart" });
       assert.deepEqual(await createCosmosStores(container).tenants.list(), [tenant]);
@@ -182,7 +202,14 @@ describe("Cosmos DB stores (real SDK, embedded server)", () => {
 
     it("stores the admins channel for every instance", async () => {
       assert.equal(await stores.settings.getAdminChannel(), undefined);
-      const channel = { channelId: "c1", teamId: "t1", address: null, source: "config" as const, setBy: null, setAt: "2026-01-01T00:00:00.000Z" };
+      const channel = {
+        channelId: "c1",
+        teamId: "t1",
+        address: null,
+        source: "config" as const,
+        setBy: null,
+        setAt: "2026-01-01T00:00:00.000Z",
+      };
       await stores.settings.saveAdminChannel(channel);
       assert.deepEqual(await createCosmosStores(container).settings.getAdminChannel(), channel);
     });

@@ -80,11 +80,14 @@ export const text = (value: string, extra: Omit<TextBlock, "type" | "text"> = {}
   ...extra,
 });
 
-export const heading = (value: string): TextBlock => text(value, { size: "Medium", weight: "Bolder", style: "heading" });
+export const heading = (value: string): TextBlock =>
+  text(value, { size: "Medium", weight: "Bolder", style: "heading" });
 
 export const facts = (entries: Array<[string, string | null | undefined]>): FactSet => ({
   type: "FactSet",
-  facts: entries.filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== "").map(([title, value]) => ({ title, value })),
+  facts: entries
+    .filter((e): e is [string, string] => typeof e[1] === "string" && e[1] !== "")
+    .map(([title, value]) => ({ title, value })),
 });
 
 /** People's own text, with the markdown that could disguise it (links, emphasis, html) escaped. */

@@ -6,7 +6,13 @@ import { transition } from "../../domain/access-request.js";
 import type { Tenant } from "../../domain/tenant.js";
 import { helpCard } from "./help-card.js";
 import { pendingCard } from "./pending-card.js";
-import { alreadyPendingCard, decisionNoticeCard, noAdminChannelCard, noticeCard, requestSentCard } from "./personal-cards.js";
+import {
+  alreadyPendingCard,
+  decisionNoticeCard,
+  noAdminChannelCard,
+  noticeCard,
+  requestSentCard,
+} from "./personal-cards.js";
 import { requestCard } from "./request-card.js";
 import { welcomeCard } from "./welcome-card.js";
 import { plain } from "./card-types.js";
@@ -18,16 +24,29 @@ const tenants: Tenant[] = [
 ];
 const admin = { personId: "22222222-2222-4222-8222-222222222222", name: "Megan Bowen" };
 const person = aPerson({ name: "Adele Vance", upn: "adelev@contoso.example" });
-const pending = aRequest(person, { justification: "I handle [Fabrikam](https://evil.example) tickets", wishedRole: "customer-admin" });
+const pending = aRequest(person, {
+  justification: "I handle [Fabrikam](https://evil.example) tickets",
+  wishedRole: "customer-admin",
+});
 const approved = transition(pending, {
   type: "approve",
   by: admin,
   at: now.toISOString(),
-  grant: { role: "msp-user", tenantAccess: { kind: "tenants", tenantIds: ["fabrikam"] }, expiresAt: "2026-03-31T09:00:00.000Z" },
+  grant: {
+    role: "msp-user",
+    tenantAccess: { kind: "tenants", tenantIds: ["fabrikam"] },
+    expiresAt: "2026-03-31T09:00:00.000Z",
+  },
   comment: "Welcome",
 });
 const denied = transition(pending, { type: "deny", by: admin, at: now.toISOString(), reason: "Not on the team" });
-const identity = { objectId: person.objectId, directoryId: person.directoryId, name: "Adele Vance", upn: "adelev@contoso.example", email: null };
+const identity = {
+  objectId: person.objectId,
+  directoryId: person.directoryId,
+  name: "Adele Vance",
+  upn: "adelev@contoso.example",
+  email: null,
+};
 
 describe("cards (parsed by the Adaptive Cards SDK)", () => {
   it("welcome card for someone without access: identity, and the request form", () => {
@@ -36,13 +55,30 @@ describe("cards (parsed by the Adaptive Cards SDK)", () => {
     assert.deepEqual(parsed.verbs, ["submitRequest"]);
     assert.deepEqual(parsed.inputIds, ["justification", "wishedRole"]);
     const shown = cardText(card);
-    for (const expected of ["Adele Vance", "adelev@contoso.example", person.objectId, person.directoryId, "You do not have access yet"]) {
+    for (const expected of [
+      "Adele Vance",
+      "adelev@contoso.example",
+      person.objectId,
+      person.directoryId,
+      "You do not have access yet",
+    ]) {
       assert.ok(shown.includes(plain(expected)) || shown.includes(expected), `shows ${expected}`);
     }
   });
 
   it("welcome card for a user: role, tenant access, expiry, and no form", () => {
-    const user = { ...person, assignment: { role: "msp-user" as const, tenantAccess: { kind: "all" as const }, expiresAt: null, grantedBy: admin, grantedAt: now.toISOString(), justification: "x", requestId: null } };
+    const user = {
+      ...person,
+      assignment: {
+        role: "msp-user" as const,
+        tenantAccess: { kind: "all" as const },
+        expiresAt: null,
+        grantedBy: admin,
+        grantedAt: now.toISOString(),
+        justification: "x",
+        requestId: null,
+      },
+    };
     const card = welcomeCard({ identity, person: user, role: "msp-user", tenants }, now);
     assert.deepEqual(parseWithSdk(card).verbs, []);
     const shown = cardText(card);
@@ -57,16 +93,34 @@ describe("cards (parsed by the Adaptive Cards SDK)", () => {
     assert.deepEqual(parsed.verbs, ["approveRequest", "denyRequest"]);
     assert.deepEqual(parsed.inputIds, ["role", "tenantAccess", "expiry", "note"]);
     assert.deepEqual(parsed.actionData, [{ requestId: pending.id }, { requestId: pending.id }]);
-    const role = (card.body as Array<{ type: string; items?: Array<{ id?: string; value?: string; choices?: Array<{ value: string }> }> }>)
+    const role = (
+      card.body as Array<{
+        type: string;
+        items?: Array<{ id?: string; value?: string; choices?: Array<{ value: string }> }>;
+      }>
+    )
       .flatMap((e) => e.items ?? [])
       .find((i) => i.id === "role")!;
-    assert.equal(role.value, "msp-user", "home tenant is the MSP's: MSP User is proposed, not the wished Customer Admin");
-    assert.deepEqual(role.choices!.map((c) => c.value), ["customer-user", "msp-user", "customer-admin", "msp-admin"]);
+    assert.equal(
+      role.value,
+      "msp-user",
+      "home tenant is the MSP's: MSP User is proposed, not the wished Customer Admin",
+    );
+    assert.deepEqual(
+      role.choices!.map((c) => c.value),
+      ["customer-user", "msp-user", "customer-admin", "msp-admin"],
+    );
     const expiry = (card.body as Array<{ items?: Array<{ id?: string; choices?: Array<{ value: string }> }> }>)
       .flatMap((e) => e.items ?? [])
       .find((i) => i.id === "expiry")!;
-    assert.deepEqual(expiry.choices!.map((c) => c.value), ["never", "1h", "1d", "3d", "7d", "30d", "90d"]);
-    assert.ok(cardText(card).includes("\\[Fabrikam\\]\\(https://evil.example\\)"), "a link in the justification is shown, not rendered");
+    assert.deepEqual(
+      expiry.choices!.map((c) => c.value),
+      ["never", "1h", "1d", "3d", "7d", "30d", "90d"],
+    );
+    assert.ok(
+      cardText(card).includes("\\[Fabrikam\\]\\(https://evil.example\\)"),
+      "a link in the justification is shown, not rendered",
+    );
   });
 
   it("decided request card: the outcome, who and when, and no buttons", () => {

@@ -13,7 +13,9 @@ export const requestSentCard = (request: AccessRequest, routed: boolean): Adapti
       ["Sent", when(request.createdAt)],
     ]),
     routed
-      ? text("An admin will decide; I will tell you here. Type **status** to check or **cancel** to withdraw.", { isSubtle: true })
+      ? text("An admin will decide; I will tell you here. Type **status** to check or **cancel** to withdraw.", {
+          isSubtle: true,
+        })
       : text(
           "Your request is saved, but it cannot reach the approvers yet: no admins channel is set up. The MSP Admins have been told how to fix it; your request will be posted as soon as they do.",
           { color: "Warning" },
@@ -65,14 +67,20 @@ export const decisionNoticeCard = (request: AccessRequest, tenants: readonly Ten
 export const noAdminChannelCard = (request: AccessRequest): AdaptiveCard =>
   adaptiveCard([
     heading("An access request cannot be routed"),
-    text(`${plain(request.requester.name || request.requester.upn || "Someone")} asked for access, but no admins channel is set.`),
+    text(
+      `${plain(request.requester.name || request.requester.upn || "Someone")} asked for access, but no admins channel is set.`,
+    ),
     text(
       "In the team channel where admins should decide requests, mention me and say **use this channel for approvals** (or set ADMIN_CHANNEL_ID). Waiting requests are posted there at once.",
     ),
   ]);
 
 /** A short answer with a title, for refusals and confirmations. */
-export const noticeCard = (title: string, message: string, tone: "default" | "warning" | "attention" = "default"): AdaptiveCard =>
+export const noticeCard = (
+  title: string,
+  message: string,
+  tone: "default" | "warning" | "attention" = "default",
+): AdaptiveCard =>
   adaptiveCard([
     heading(title),
     text(message, { color: tone === "warning" ? "Warning" : tone === "attention" ? "Attention" : "Default" }),

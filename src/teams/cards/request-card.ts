@@ -104,21 +104,40 @@ const decisionInputs = (request: AccessRequest, tenants: readonly Tenant[]): Ele
 export const requestCard = (request: AccessRequest, tenants: readonly Tenant[], notice?: string): AdaptiveCard => {
   const notices: Element[] = notice ? [text(notice, { color: "Warning", weight: "Bolder" })] : [];
   const body: Element[] = [
-    heading(request.status === "pending" ? "Access request" : `Access request: ${outcomeTitle[request.decision!.outcome]}`),
+    heading(
+      request.status === "pending" ? "Access request" : `Access request: ${outcomeTitle[request.decision!.outcome]}`,
+    ),
     ...notices,
     requesterFacts(request, tenants),
     text("Justification", { weight: "Bolder", spacing: "Medium" }),
     text(plain(request.justification.slice(0, JUSTIFICATION_MAX))),
   ];
   if (request.status !== "pending") {
-    return adaptiveCard([...body, { type: "Container", separator: true, spacing: "Medium", items: [decisionFacts(request.decision!, tenants)] }]);
+    return adaptiveCard([
+      ...body,
+      { type: "Container", separator: true, spacing: "Medium", items: [decisionFacts(request.decision!, tenants)] },
+    ]);
   }
   const data = { requestId: request.id };
   return adaptiveCard(
     [...body, { type: "Container", separator: true, spacing: "Medium", items: decisionInputs(request, tenants) }],
     [
-      { type: "Action.Execute", title: "Approve", verb: VERBS.approveRequest, data, style: "positive", associatedInputs: "auto" },
-      { type: "Action.Execute", title: "Deny", verb: VERBS.denyRequest, data, style: "destructive", associatedInputs: "auto" },
+      {
+        type: "Action.Execute",
+        title: "Approve",
+        verb: VERBS.approveRequest,
+        data,
+        style: "positive",
+        associatedInputs: "auto",
+      },
+      {
+        type: "Action.Execute",
+        title: "Deny",
+        verb: VERBS.denyRequest,
+        data,
+        style: "destructive",
+        associatedInputs: "auto",
+      },
     ],
   );
 };

@@ -26,7 +26,9 @@ const accessFacts = (status: AccessStatus, now: Date): Element[] => {
   }
   if (person?.pendingRequest) {
     return [
-      text(`Your access request is waiting for an admin (sent ${when(person.pendingRequest.createdAt)}).`, { color: "Warning" }),
+      text(`Your access request is waiting for an admin (sent ${when(person.pendingRequest.createdAt)}).`, {
+        color: "Warning",
+      }),
       text("Type **cancel** to withdraw it.", { isSubtle: true }),
     ];
   }
@@ -62,15 +64,16 @@ export const requestForm = (): Element[] => [
  */
 export const welcomeCard = (status: AccessStatus, now: Date, greeting = true, notice?: string): AdaptiveCard => {
   const id = status.identity;
-  const name = status.person?.name || id.name || "there";
+  const name = status.person?.name || id.name || null;
+  const upn = status.person?.upn || id.upn || null;
   const person = status.person;
   const canRequest = !(person && (!person.enabled || person.pendingRequest || activeRole(person, now)));
   const body: Element[] = [
-    heading(greeting ? `Welcome to Access Desk, ${plain(name)}` : "Your access"),
+    heading(greeting ? `Welcome to Access Desk${name ? `, ${plain(name)}` : ""}` : "Your access"),
     ...(notice ? [text(notice, { color: "Attention", weight: "Bolder" })] : []),
     facts([
-      ["Name", plain(person?.name || id.name || "(unknown)")],
-      ["UPN", person?.upn || id.upn ? plain((person?.upn || id.upn)!) : "(unknown)"],
+      ["Name", name ? plain(name) : "(unknown)"],
+      ["UPN", upn ? plain(upn) : "(unknown)"],
       ["Entra object id", id.objectId],
       ["Directory id", id.directoryId],
     ]),
@@ -81,6 +84,15 @@ export const welcomeCard = (status: AccessStatus, now: Date, greeting = true, no
   }
   return adaptiveCard(
     [...body, text("Request access", { weight: "Bolder", spacing: "Medium" }), ...requestForm()],
-    [{ type: "Action.Execute", title: "Request access", verb: VERBS.submitRequest, data: {}, style: "positive", associatedInputs: "auto" }],
+    [
+      {
+        type: "Action.Execute",
+        title: "Request access",
+        verb: VERBS.submitRequest,
+        data: {},
+        style: "positive",
+        associatedInputs: "auto",
+      },
+    ],
   );
 };
