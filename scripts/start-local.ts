@@ -212,7 +212,8 @@ console.log(
     config.adminChannelId
       ? `  Request cards go to the "${mock.team.channels.find((c) => c.id === config.adminChannelId)?.name ?? config.adminChannelId}" channel of ${mock.team.name}.`
       : "  No ADMIN_CHANNEL_ID: an MSP Admin says 'use this channel for approvals' in a channel.",
-    "  Try it: in the requester's window say hello and send the form; in the admin's window open the channel and approve.",
+    "  Try it: open the admin's window and its Access approvals channel first (a Playground shows only what",
+    "  arrives while its page is open), then send the form in the requester's window and approve the card.",
     "  Press Ctrl-C to stop everything.",
     "",
   ].join("\n"),
