@@ -7,6 +7,12 @@ import { ConfigError, loadConfig } from "./config.js";
 const DIRECTORY = "8f1b3c2a-4d5e-4f60-9a7b-1c2d3e4f5a6b";
 const BOT = "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
 const minimal = { ALLOWED_DIRECTORY_IDS: DIRECTORY, INITIAL_ADMINS: "meganb@contoso.example" };
+const cloud = {
+  ...minimal,
+  APP_ENV: "prod",
+  COSMOS_ENDPOINT: "https://x.documents.azure.com:443/",
+  TAB_CLIENT_ID: BOT,
+};
 
 const refusedNaming =
   (...keys: string[]) =>
@@ -53,35 +59,36 @@ describe("configuration", () => {
   });
 
   it("refuses to start without bot credentials outside local mode", () => {
-    assert.throws(
-      () =>
-        loadConfig({
-          files: false,
-          env: { ...minimal, APP_ENV: "prod", COSMOS_ENDPOINT: "https://x.documents.azure.com:443/" },
-        }),
-      refusedNaming("BOT_ID"),
-    );
-    assert.throws(
-      () =>
-        loadConfig({
-          files: false,
-          env: { ...minimal, APP_ENV: "prod", BOT_ID: BOT, COSMOS_ENDPOINT: "https://x.documents.azure.com:443/" },
-        }),
-      refusedNaming("BOT_PASSWORD"),
-    );
-    const msi = loadConfig({
-      files: false,
-      env: {
-        ...minimal,
-        APP_ENV: "prod",
-        BOT_ID: BOT,
-        BOT_TYPE: "UserAssignedMsi",
-        COSMOS_ENDPOINT: "https://x.documents.azure.com:443/",
-      },
-    });
+    assert.throws(() => loadConfig({ files: false, env: cloud }), refusedNaming("BOT_ID"));
+    assert.throws(() => loadConfig({ files: false, env: { ...cloud, BOT_ID: BOT } }), refusedNaming("BOT_PASSWORD"));
+    const msi = loadConfig({ files: false, env: { ...cloud, BOT_ID: BOT, BOT_TYPE: "UserAssignedMsi" } });
     assert.equal(msi.local, false);
     assert.equal(msi.host, "0.0.0.0");
     assert.equal(msi.logFormat, "json");
+  });
+
+  it("checks the People tab's tokens against Entra ID in the cloud, and offers the dev sign-in only locally", () => {
+    const msi = { ...cloud, BOT_ID: BOT, BOT_TYPE: "UserAssignedMsi" };
+    const { TAB_CLIENT_ID: _, ...withoutTab } = msi;
+    assert.throws(() => loadConfig({ files: false, env: withoutTab }), refusedNaming("TAB_CLIENT_ID"));
+    const c = loadConfig({ files: false, env: msi });
+    assert.deepEqual(c.tab, {
+      audiences: [BOT],
+      issuer: "https://login.microsoftonline.com/{tid}/v2.0",
+      jwksUrl: "https://login.microsoftonline.com/common/discovery/v2.0/keys",
+      devUsersFile: null,
+    });
+    assert.throws(
+      () => loadConfig({ files: false, env: { ...msi, DEV_SIGN_IN_USERS: "users.yml" } }),
+      refusedNaming("DEV_SIGN_IN_USERS"),
+    );
+    assert.throws(
+      () => loadConfig({ files: false, env: { ...msi, TAB_ISSUER: "https://login.example/common" } }),
+      refusedNaming("TAB_ISSUER"),
+    );
+    const local = loadConfig({ files: false, env: minimal });
+    assert.equal(local.tab.issuer, null, "locally the dev sign-in issues the tokens");
+    assert.equal(local.tab.devUsersFile, ".m365agentsplayground.yml");
   });
 
   it("never exposes anonymous bot access beyond loopback", () => {

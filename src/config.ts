@@ -21,6 +21,17 @@ export type AppConfig = {
   initialAdmins: string[];
   adminChannelId: string | null;
   mspTenantName: string;
+  /** How the People tab's tokens are checked (Teams SSO in the cloud; the dev sign-in locally). */
+  tab: {
+    /** Accepted `aud` values: the tab app's client id (and its application ID URI, if listed). */
+    audiences: string[];
+    /** Expected `iss`, with `{tid}` standing for the token's directory; null: the local dev sign-in. */
+    issuer: string | null;
+    /** Where the signing keys are published; null: the local dev sign-in's own key. */
+    jwksUrl: string | null;
+    /** Mock users file for the local dev sign-in (local mode only); null: no dev sign-in. */
+    devUsersFile: string | null;
+  };
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: "json" | "pretty";
 };
@@ -177,6 +188,27 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
       ? logFormatText
       : fail("LOG_FORMAT", "must be json or pretty", "json" as const);
 
+  const tabClientId = text("TAB_CLIENT_ID");
+  if (tabClientId === null && !local)
+    fail("TAB_CLIENT_ID", "is required outside local mode: the People tab's Entra app (client) id", null);
+  const audiences = [...new Set([...(tabClientId ? [tabClientId] : []), ...list("TAB_AUDIENCES")])];
+  const tabIssuer = text("TAB_ISSUER") ?? (local ? null : "https://login.microsoftonline.com/{tid}/v2.0");
+  if (tabIssuer !== null && (!tabIssuer.includes("{tid}") || !/^https?:\/\//.test(tabIssuer))) {
+    fail(
+      "TAB_ISSUER",
+      "must be a URL containing {tid} (for example https://login.microsoftonline.com/{tid}/v2.0)",
+      null,
+    );
+  }
+  const tabJwks =
+    text("TAB_JWKS_URL") ?? (tabIssuer ? "https://login.microsoftonline.com/common/discovery/v2.0/keys" : null);
+  if (tabJwks !== null && !/^https?:\/\//.test(tabJwks)) fail("TAB_JWKS_URL", "must be a URL", null);
+  const devUsersFile = text("DEV_SIGN_IN_USERS") ?? (local && tabIssuer === null ? ".m365agentsplayground.yml" : null);
+  if (devUsersFile !== null && !local) {
+    fail("DEV_SIGN_IN_USERS", "the dev sign-in exists only in local mode (APP_ENV=local)", null);
+  }
+  if (local && tabIssuer === null && audiences.length === 0) audiences.push("access-desk-local");
+
   const mspTenantName = text("MSP_TENANT_NAME") ?? "MSP";
   if (mspTenantName.length > 100) fail("MSP_TENANT_NAME", "must be at most 100 characters", null);
 
@@ -192,6 +224,7 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
     initialAdmins,
     adminChannelId,
     mspTenantName,
+    tab: { audiences, issuer: tabIssuer, jwksUrl: tabJwks, devUsersFile },
     logLevel,
     logFormat,
   };

@@ -1,5 +1,9 @@
 import type { AppConfig } from "./config.js";
+import { registerApiRoutes } from "./http/api-routes.js";
+import { DevIdentityProvider } from "./http/dev-identity.js";
 import { createHttpServer, listen } from "./http/server.js";
+import { createTabAuthenticator } from "./http/tab-auth.js";
+import { registerTabRoutes } from "./http/tab-routes.js";
 import { createLogger } from "./logger.js";
 import { BackgroundTasks } from "./services/background.js";
 import { bootstrap } from "./services/bootstrap.js";
@@ -76,11 +80,32 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     health: stores.health,
     maxBodyBytes: MAX_BODY_BYTES,
   });
+
+  // The People tab: its API behind Entra ID tokens (locally, the dev sign-in's tokens), and its files.
+  let url = "";
+  const dev = config.tab.devUsersFile
+    ? await DevIdentityProvider.create({
+        local: config.local,
+        usersFile: config.tab.devUsersFile,
+        audience: config.tab.audiences[0]!,
+      })
+    : null;
+  const authenticate = createTabAuthenticator(() => ({
+    issuer: config.tab.issuer ?? DevIdentityProvider.issuer(url),
+    jwksUrl: config.tab.jwksUrl ?? `${url}/dev/jwks.json`,
+    audiences: config.tab.audiences,
+    allowedDirectoryIds: config.allowedDirectoryIds,
+  }));
+  registerApiRoutes(server, { services, authenticate, logger });
+  registerTabRoutes(server, { audience: config.tab.audiences[0] ?? "", dev, baseUrl: () => url });
+
   const port = await listen(server, config.port, config.host);
-  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+  url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
   logger.info(
     {
       url,
+      tab: `${url}/tab/`,
+      tabSignIn: dev ? "dev sign-in (local mode)" : "Teams SSO",
       mode: config.local ? "local" : config.appEnv,
       botAuth: config.bot.id ? "on" : "off (local mode)",
       database: config.cosmos.database,

@@ -7,6 +7,12 @@ export const AUDIT_ACTIONS = [
   "request.denied",
   "request.cancelled",
   "assignment.granted",
+  "assignment.changed",
+  "assignment.revoked",
+  "person.enabled",
+  "person.disabled",
+  "tenant.created",
+  "tenant.updated",
   "settings.admin-channel-set",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -23,7 +29,7 @@ export type AuditEvent = {
   at: string;
   actor: ActorRef;
   action: AuditAction;
-  subject: { kind: "person" | "request" | "settings"; id: string; name: string | null };
+  subject: { kind: "person" | "request" | "settings" | "tenant"; id: string; name: string | null };
   before: unknown;
   after: unknown;
   reason: string | null;

@@ -4,6 +4,7 @@ export const ERROR_CODES = [
   "already-decided",
   "not-found",
   "conflict",
+  "stale",
   "invalid",
   "unavailable",
 ] as const;
@@ -29,6 +30,8 @@ export const invalid = (message: string, details?: Record<string, unknown>) =>
   new DomainError("invalid", message, details);
 export const conflict = (message: string, details?: Record<string, unknown>) =>
   new DomainError("conflict", message, details);
+/** The record changed since the client read it (a stale ETag): reload, then try again. */
+export const stale = (message: string, details?: Record<string, unknown>) => new DomainError("stale", message, details);
 export const unavailable = (message: string, details?: Record<string, unknown>) =>
   new DomainError("unavailable", message, details);
 

@@ -97,3 +97,35 @@ export const checkDecision = (actor: Actor, request: AccessRequest, grant: Grant
   }
   if (grant) checkGrant(actor, grant, now);
 };
+
+/** May this actor see this person? Everyone active may see themselves; admins see people in their reach. */
+export const checkRead = (actor: Actor, target: Pick<Person, "personId" | "homeTenantId">, now: Date): void => {
+  if (activeRole(actor, now) === null) refuseInactive(actor, now);
+  if (actor.personId === target.personId) return;
+  if (!can(actor, "people.read", { tenantId: target.homeTenantId }, now)) {
+    throw notAllowed("You may not see this person.", { reason: "outside-scope" });
+  }
+};
+
+/**
+ * May this actor change this person (role, tenant access, expiry, enabled)? Not themselves; only
+ * people in their reach; and only people whose current role they could grant, so that nobody
+ * changes someone above them.
+ */
+export const checkManage = (
+  actor: Actor,
+  target: Pick<Person, "personId" | "homeTenantId" | "enabled" | "assignment">,
+  now: Date,
+): void => {
+  if (activeRole(actor, now) === null) refuseInactive(actor, now);
+  if (actor.personId === target.personId) {
+    throw notAllowed("You cannot change your own access; ask another admin.", { reason: "self-change" });
+  }
+  if (!can(actor, "people.manage", { tenantId: target.homeTenantId }, now)) {
+    throw notAllowed("You may not manage this person.", { reason: "outside-scope" });
+  }
+  const current = target.assignment?.role;
+  if (current && !rolesGrantableBy(actor, now).includes(current)) {
+    throw notAllowed(`You may not change a ${roleLabel(current)}.`, { reason: "target-above-actor" });
+  }
+};

@@ -1,3 +1,4 @@
+import type { AuditEvent } from "./audit.js";
 import type { Role } from "./roles.js";
 import type { TenantAccess } from "./tenant.js";
 
@@ -47,6 +48,9 @@ export type Person = {
   pendingRequest: { requestId: string; createdAt: string } | null;
   /** Sequence of the last request created, so request ids are deterministic per person. */
   requestSeq: number;
+  /** Sequence of the last direct change (tab), so its audit event id is deterministic. */
+  changeSeq?: number;
+  lastChange?: PendingAudit | null;
   createdAt: string;
   updatedAt: string;
 };
@@ -60,6 +64,19 @@ export const isAssignmentActive = (assignment: Assignment | null, now: Date): as
 /** The role a person can act with right now, or null (no access, expired or disabled). */
 export const activeRole = (person: Pick<Person, "enabled" | "assignment">, now: Date): Role | null =>
   person.enabled && isAssignmentActive(person.assignment, now) ? person.assignment.role : null;
+
+/** What the People page shows and filters on; "pending" is a flag beside it, not a status. */
+export const PERSON_STATUSES = ["user", "no-access", "disabled"] as const;
+export type PersonStatus = (typeof PERSON_STATUSES)[number];
+
+export const personStatus = (person: Pick<Person, "enabled" | "assignment">, now: Date): PersonStatus =>
+  !person.enabled ? "disabled" : isAssignmentActive(person.assignment, now) ? "user" : "no-access";
+
+/**
+ * The last audited change made directly to the person (from the People tab), committed with the person
+ * itself; its audit event is written right after and recovered by the reconciler if that write was lost.
+ */
+export type PendingAudit = { event: AuditEvent; recorded: boolean };
 
 export const displayName = (person: Pick<Person, "name" | "upn" | "objectId">): string =>
   person.name || person.upn || person.objectId;

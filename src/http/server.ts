@@ -14,7 +14,17 @@ export type HttpOptions = {
 /** The HTTP surface: the bot endpoint and health; every error answers with its own status code. */
 export const createHttpServer = ({ logger, messages, health, maxBodyBytes }: HttpOptions) => {
   const server = restify.createServer({ name: "access-desk", handleUncaughtExceptions: false });
+  server.use(restify.plugins.queryParser({ mapParams: false }));
   server.use(restify.plugins.bodyParser({ maxBodySize: maxBodyBytes, mapParams: false, mapFiles: false }));
+  // Changes to the API carry JSON only.
+  server.use((req: Request, res: Response, next: restify.Next) => {
+    const hasBody = Number(req.header("content-length") ?? 0) > 0 || req.isChunked();
+    if (req.path().startsWith("/api/") && hasBody && !req.is("application/json")) {
+      res.send(415, { error: "unsupported-media-type", message: "Send JSON (Content-Type: application/json)." });
+      return next(false);
+    }
+    return next();
+  });
 
   server.post("/api/messages", async (req: Request, res: Response) => {
     if (!req.is("application/json")) {

@@ -31,6 +31,19 @@ export type DecideInput = {
 
 const ATTEMPTS = 5;
 
+/**
+ * Tenant access from a client, checked against the tenants that exist: the cached list first, a fresh
+ * read when it names a tenant the cache does not know yet (created moments ago, maybe on another instance).
+ */
+export const resolveTenantAccess = async (deps: ServiceDeps, value: unknown): Promise<TenantAccess> => {
+  try {
+    return parseTenantAccess(value, await deps.tenants.list());
+  } catch (e) {
+    const fresh = (await deps.tenants.listStored()).map((t) => t.value);
+    return parseTenantAccess(value, fresh);
+  }
+};
+
 /** "all" or a list of known tenant ids; anything else is refused. */
 export const parseTenantAccess = (value: unknown, tenants: readonly Tenant[]): TenantAccess => {
   if (value === "all") return { kind: "all" };
@@ -88,7 +101,6 @@ export const decideAccessRequest = async (deps: ServiceDeps, input: DecideInput)
   let stored: Stored<AccessRequest> | undefined = await deps.requests.get(personId, requestId);
   if (!stored) throw notFound("No such request.", { requestId });
 
-  const tenants = await deps.tenants.list();
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const request = stored.value;
     const now = deps.clock.now();
@@ -107,9 +119,15 @@ export const decideAccessRequest = async (deps: ServiceDeps, input: DecideInput)
       const { role, expiry } = input.decision;
       if (!isRole(role)) throw invalid("Role is not one of the offered roles.", { field: "role" });
       if (!isExpiryChoice(expiry)) throw invalid("Expiry is not one of the offered choices.", { field: "expiry" });
-      const tenantAccess = normalizeTenantAccess(role, parseTenantAccess(input.decision.tenantAccess, tenants));
+      const tenantAccess = normalizeTenantAccess(role, await resolveTenantAccess(deps, input.decision.tenantAccess));
       grant = { role, tenantAccess, expiresAt: expiresAtFor(expiry, now) };
       checkDecision(actor, request, grant, now);
+      const requester = await deps.people.get(request.personId);
+      if (requester && !requester.value.enabled) {
+        throw invalid("This person is disabled: enable them in the People tab before granting access.", {
+          field: "enabled",
+        });
+      }
     }
     const next = transition(request, eventFor(input.decision, grant, by, now.toISOString()));
     try {

@@ -9,11 +9,25 @@ import { rememberPersonalConversation } from "./remember-conversation.js";
 import { setAdminChannel, type SetAdminChannelInput } from "./set-admin-channel.js";
 import { submitAccessRequest, type SubmitInput } from "./submit-access-request.js";
 import type { Identity } from "../domain/person.js";
+import { changeAssignment, type AssignmentInput } from "./change-assignment.js";
+import { getMe } from "./get-me.js";
+import { getPerson } from "./get-person.js";
+import { listPeople, type PeopleQuery } from "./list-people.js";
+import { createTenant, listTenants, updateTenant } from "./manage-tenants.js";
+import { setPersonEnabled } from "./set-person-enabled.js";
 import { personIdFor } from "../domain/person.js";
 import { checkDirectory } from "./actors.js";
 
 /** The use cases with their dependencies bound: what the transports (bot, HTTP API) call. */
 export const createServices = (deps: ServiceDeps) => ({
+  getMe: (identity: Identity) => getMe(deps, identity),
+  listPeople: (identity: Identity, query: PeopleQuery) => listPeople(deps, identity, query),
+  getPerson: (identity: Identity, personId: unknown) => getPerson(deps, identity, personId),
+  changeAssignment: (input: AssignmentInput) => changeAssignment(deps, input),
+  setPersonEnabled: (input: Parameters<typeof setPersonEnabled>[1]) => setPersonEnabled(deps, input),
+  listTenantsFor: (identity: Identity) => listTenants(deps, identity),
+  createTenant: (identity: Identity, input: Parameters<typeof createTenant>[2]) => createTenant(deps, identity, input),
+  updateTenant: (identity: Identity, input: Parameters<typeof updateTenant>[2]) => updateTenant(deps, identity, input),
   clock: deps.clock,
   getAccessStatus: (identity: Identity, profile?: () => Promise<Identity>) => getAccessStatus(deps, identity, profile),
   submitAccessRequest: (input: SubmitInput) => submitAccessRequest(deps, input),

@@ -13,7 +13,7 @@ export const listPendingRequests = async (
   identity: Identity,
   page: { pageSize: number; continuation?: string | null },
   profile?: () => Promise<Identity>,
-): Promise<Page<AccessRequest>> => {
+): Promise<Page<AccessRequest> & { total: number }> => {
   const stored = await loadPerson(deps, identity, profile);
   const now = deps.clock.now();
   const actor = stored?.value;
@@ -24,8 +24,12 @@ export const listPendingRequests = async (
   const access = actor.assignment!.tenantAccess;
   const scope =
     ROLE_DEFINITIONS[role].scope === "all-tenants" || access.kind === "all" ? "all" : { tenantIds: access.tenantIds };
-  const result = await deps.requests.listPending(scope, page);
+  const [result, total] = await Promise.all([
+    deps.requests.listPending(scope, page),
+    deps.requests.countPending(scope),
+  ]);
   return {
+    total,
     items: result.items.filter(
       (r) => r.personId !== actor.personId && can(actor, "requests.decide", { tenantId: r.homeTenantId }, now),
     ),

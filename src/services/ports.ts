@@ -8,6 +8,16 @@ import type { Tenant } from "../domain/tenant.js";
 /** A document with the ETag it was read or written with: the token for the next conditional write. */
 export type Stored<T> = { value: T; etag: string };
 
+/** ETags compared as HTTP does for If-Match: quotes and a weak prefix do not matter. */
+export const sameEtag = (a: string, b: string): boolean => {
+  const bare = (e: string) =>
+    e
+      .trim()
+      .replace(/^W\//, "")
+      .replace(/^"(.*)"$/, "$1");
+  return bare(a) === bare(b);
+};
+
 export type Page<T> = { items: T[]; continuation: string | null };
 
 /** The stored document changed since it was read (stale ETag or failed condition). */
@@ -42,7 +52,35 @@ export interface PeopleStore {
   replace(person: Person, etag: string): Promise<Stored<Person>>;
   /** People holding a role (enabled or not); used to reach admins when no channel is set. */
   listByRole(role: Role, limit: number): Promise<Person[]>;
+  /** One page of people matching a filter, in the given order, with a continuation token for the next. */
+  search(
+    filter: PeopleFilter,
+    sort: PeopleSort,
+    page: { pageSize: number; continuation?: string | null },
+  ): Promise<Page<Person>>;
+  /**
+   * Marks the person's last direct change as audited, unless the person changed again since `etag`.
+   * Returns the person's new ETag, or null when it had changed.
+   */
+  markChangeRecorded(personId: string, etag: string): Promise<string | null>;
+  /** People of a directory that belong to no tenant yet (to place them when the directory is linked). */
+  listWithoutTenant(directoryId: string, limit: number): Promise<Person[]>;
+  /** People whose last direct change has no audit event yet (for the reconciler). */
+  listUnrecordedChanges(limit: number): Promise<Person[]>;
 }
+
+/** What the People page filters on; `tenantIds` is the actor's reach (undefined: all tenants). */
+export type PeopleFilter = {
+  search?: string;
+  role?: Role;
+  status?: "user" | "no-access" | "disabled" | "pending";
+  tenantId?: string;
+  tenantIds?: readonly string[];
+  /** Assignments that expire before this moment count as no access. */
+  now: string;
+};
+export const PEOPLE_SORT_FIELDS = ["name", "role", "expiresAt", "grantedAt"] as const;
+export type PeopleSort = { field: (typeof PEOPLE_SORT_FIELDS)[number]; order: "asc" | "desc" };
 
 export interface RequestStore {
   get(personId: string, requestId: string): Promise<Stored<AccessRequest> | undefined>;
@@ -74,6 +112,10 @@ export interface RequestStore {
   listUnfinished(limit: number): Promise<AccessRequest[]>;
   /** Pending requests that have no admins-channel card yet. */
   listUnannounced(limit: number): Promise<AccessRequest[]>;
+  /** How many requests are pending, optionally among requesters of some tenants. */
+  countPending(scope: { tenantIds: readonly string[] } | "all"): Promise<number>;
+  /** A person's requests, newest first. */
+  listForPerson(personId: string, limit: number): Promise<AccessRequest[]>;
 }
 
 export interface AuditLog {
@@ -84,8 +126,15 @@ export interface AuditLog {
 
 export interface TenantStore {
   list(): Promise<Tenant[]>;
+  /** Every tenant with its ETag, read fresh (for editing). */
+  listStored(): Promise<Stored<Tenant>[]>;
+  get(id: string): Promise<Stored<Tenant> | undefined>;
   /** Idempotent: an existing tenant with this id is left as it is. */
   ensure(tenant: Tenant): Promise<Tenant>;
+  /** @throws AlreadyExists */
+  create(tenant: Tenant): Promise<Stored<Tenant>>;
+  /** @throws PreconditionFailed when the ETag is stale */
+  replace(tenant: Tenant, etag: string): Promise<Stored<Tenant>>;
 }
 
 /** The channel where request cards are posted, and how it was chosen. */

@@ -1,4 +1,5 @@
 import { auditIdFor } from "../domain/audit.js";
+import { notAllowed } from "../domain/errors.js";
 import { ALL_TENANTS, homeTenantFor, type Tenant } from "../domain/tenant.js";
 import { personIdFor, SYSTEM_ACTOR, type Identity, type Person, type PersonSource } from "../domain/person.js";
 import { checkDirectory, isInitialAdmin, readPerson } from "./actors.js";
@@ -121,4 +122,15 @@ export const registerPerson = async (deps: ServiceDeps, identity: Identity): Pro
   const stored = await loadPerson(deps, identity);
   if (stored) return refreshProfile(deps, stored, identity);
   return createPerson(deps, identity, "self-registration");
+};
+
+/** The acting person, re-read from the store; someone unknown to the app has no access. */
+export const requireActor = async (
+  deps: ServiceDeps,
+  identity: Identity,
+  profile?: () => Promise<Identity>,
+): Promise<Stored<Person>> => {
+  const stored = await loadPerson(deps, identity, profile);
+  if (!stored) throw notAllowed("You do not have access to Access Desk.", { reason: "no-access" });
+  return stored;
 };

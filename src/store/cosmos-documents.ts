@@ -1,4 +1,4 @@
-import type { Container } from "@azure/cosmos";
+import type { Container, SqlParameter } from "@azure/cosmos";
 import type { Stored } from "../services/ports.js";
 import { isNotFound, mapStoreError, withoutSystemProperties } from "./cosmos-errors.js";
 
@@ -55,19 +55,33 @@ export class CosmosDocuments<T extends Doc> {
   }
 
   /** Runs a query and returns up to `limit` documents, system properties removed. */
+  async query(query: string, parameters: SqlParameter[], limit: number, partitionKey?: string): Promise<T[]>;
   async query(
     query: string,
-    parameters: Array<{ name: string; value: string | string[] }>,
+    parameters: SqlParameter[],
     limit: number,
-  ): Promise<T[]> {
+    partitionKey: string | undefined,
+    withEtags: true,
+  ): Promise<Stored<T>[]>;
+  async query(
+    query: string,
+    parameters: SqlParameter[],
+    limit: number,
+    partitionKey?: string,
+    withEtags?: boolean,
+  ): Promise<T[] | Stored<T>[]> {
     try {
-      const out: T[] = [];
-      const iterator = this.container.items.query<T>({ query, parameters }, { maxItemCount: Math.min(limit, 100) });
+      const out: Stored<T>[] = [];
+      const iterator = this.container.items.query<T>(
+        { query, parameters },
+        { maxItemCount: Math.min(limit, 100), ...(partitionKey ? { partitionKey } : {}) },
+      );
       while (out.length < limit && iterator.hasMoreResults()) {
         const { resources } = await iterator.fetchNext();
-        out.push(...resources.map((d) => this.stored(d).value));
+        out.push(...resources.map((d) => this.stored(d)));
       }
-      return out.slice(0, limit);
+      const page = out.slice(0, limit);
+      return withEtags ? page : page.map((s) => s.value);
     } catch (e) {
       throw mapStoreError(e, this.what);
     }

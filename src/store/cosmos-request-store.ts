@@ -92,6 +92,32 @@ export class CosmosRequestStore implements RequestStore {
     return this.docs.query("SELECT * FROM c WHERE c.type = 'request' AND c.unfinished = true", [], limit);
   }
 
+  async countPending(scope: { tenantIds: readonly string[] } | "all"): Promise<number> {
+    const spec: SqlQuerySpec =
+      scope === "all"
+        ? { query: "SELECT VALUE COUNT(1) FROM c WHERE c.type = 'request' AND c.status = 'pending'" }
+        : {
+            query:
+              "SELECT VALUE COUNT(1) FROM c WHERE c.type = 'request' AND c.status = 'pending' AND ARRAY_CONTAINS(@tenantIds, c.homeTenantId)",
+            parameters: [{ name: "@tenantIds", value: [...scope.tenantIds] }],
+          };
+    try {
+      const { resources } = await this.container.items.query<number>(spec).fetchAll();
+      return resources.reduce((sum, n) => sum + n, 0);
+    } catch (e) {
+      throw mapStoreError(e, "requests");
+    }
+  }
+
+  listForPerson(personId: string, limit: number): Promise<AccessRequest[]> {
+    return this.docs.query(
+      "SELECT * FROM c WHERE c.personId = @p AND c.type = 'request' ORDER BY c.seq DESC",
+      [{ name: "@p", value: personId }],
+      limit,
+      personId,
+    );
+  }
+
   listUnannounced(limit: number): Promise<AccessRequest[]> {
     return this.docs.query(
       "SELECT * FROM c WHERE c.type = 'request' AND c.status = 'pending' AND IS_NULL(c.card) ORDER BY c.createdAt ASC",

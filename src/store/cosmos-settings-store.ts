@@ -5,10 +5,12 @@ import type {
   ConversationAddress,
   ConversationStore,
   SettingsStore,
+  Stored,
   TenantStore,
 } from "../services/ports.js";
 import { AlreadyExists } from "../services/ports.js";
-import { isNotFound, mapStoreError, withoutSystemProperties } from "./cosmos-errors.js";
+import { CosmosDocuments } from "./cosmos-documents.js";
+import { isNotFound, mapStoreError } from "./cosmos-errors.js";
 import { LRUCache } from "lru-cache";
 
 const SETTINGS = "_settings";
@@ -50,49 +52,67 @@ export class CosmosSettingsStore implements SettingsStore {
   }
 }
 
+type TenantDoc = Tenant & { personId: string; type: "tenant" };
+const toTenant = ({ personId: _p, type: _t, ...tenant }: TenantDoc): Tenant => tenant;
+const toDoc = (tenant: Tenant): TenantDoc => ({ ...tenant, personId: TENANTS, type: "tenant" });
+
 /** Tenants in one small partition; the whole list is cached briefly (a few hundred at most). */
 export class CosmosTenantStore implements TenantStore {
   private cache: Cached<Tenant[]> | null = null;
-  constructor(private readonly container: Container) {}
+  private readonly docs: CosmosDocuments<TenantDoc>;
+  constructor(container: Container) {
+    this.docs = new CosmosDocuments<TenantDoc>(container, "tenant", (d) => d.type === "tenant");
+  }
 
   async list(): Promise<Tenant[]> {
     if (this.cache && this.cache.until > Date.now()) return this.cache.value;
-    try {
-      const { resources } = await this.container.items
-        .query<Tenant>(
-          {
-            query: "SELECT * FROM c WHERE c.personId = @p AND c.type = 'tenant' ORDER BY c.name",
-            parameters: [{ name: "@p", value: TENANTS }],
-          },
-          { partitionKey: TENANTS },
-        )
-        .fetchAll();
-      const tenants = resources.map((d) => {
-        const {
-          personId: _p,
-          type: _t,
-          ...tenant
-        } = withoutSystemProperties<Tenant & { personId: string; type: string }>(
-          d as unknown as Record<string, unknown>,
-        );
-        return tenant;
-      });
-      this.cache = { value: tenants, until: Date.now() + SETTINGS_TTL_MS };
-      return tenants;
-    } catch (e) {
-      throw mapStoreError(e, "tenants");
-    }
+    const docs = await this.docs.query(
+      "SELECT * FROM c WHERE c.personId = @p AND c.type = 'tenant' ORDER BY c.name",
+      [{ name: "@p", value: TENANTS }],
+      10_000,
+      TENANTS,
+    );
+    const tenants = docs.map(toTenant);
+    this.cache = { value: tenants, until: Date.now() + SETTINGS_TTL_MS };
+    return tenants;
+  }
+
+  async listStored(): Promise<Stored<Tenant>[]> {
+    const docs = await this.docs.query(
+      "SELECT * FROM c WHERE c.personId = @p AND c.type = 'tenant' ORDER BY c.name",
+      [{ name: "@p", value: TENANTS }],
+      10_000,
+      TENANTS,
+      true,
+    );
+    return docs.map((d) => ({ value: toTenant(d.value), etag: d.etag }));
+  }
+
+  async get(id: string): Promise<Stored<Tenant> | undefined> {
+    const found = await this.docs.get(id, TENANTS);
+    return found && { value: toTenant(found.value), etag: found.etag };
   }
 
   async ensure(tenant: Tenant): Promise<Tenant> {
     try {
-      await this.container.items.create({ ...tenant, personId: TENANTS, type: "tenant" });
+      await this.docs.create(toDoc(tenant));
     } catch (e) {
-      const mapped = mapStoreError(e, "tenant");
-      if (!(mapped instanceof AlreadyExists)) throw mapped;
+      if (!(e instanceof AlreadyExists)) throw e;
     }
     this.cache = null;
     return (await this.list()).find((t) => t.id === tenant.id) ?? tenant;
+  }
+
+  async create(tenant: Tenant): Promise<Stored<Tenant>> {
+    const created = await this.docs.create(toDoc(tenant));
+    this.cache = null;
+    return { value: toTenant(created.value), etag: created.etag };
+  }
+
+  async replace(tenant: Tenant, etag: string): Promise<Stored<Tenant>> {
+    const replaced = await this.docs.replace(toDoc(tenant), etag);
+    this.cache = null;
+    return { value: toTenant(replaced.value), etag: replaced.etag };
   }
 }
 

@@ -90,7 +90,7 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
       await context.sendActivity(cardActivity(noticeCard(title, r.message, "attention")));
       return;
     }
-    const retryable = r.code === "invalid" || r.code === "conflict" || r.code === "unavailable";
+    const retryable = ["invalid", "conflict", "stale", "unavailable"].includes(r.code);
     const form = retryable && again ? await again(`${title}: ${r.message}`).catch(() => undefined) : undefined;
     await invokeCard(context, form ?? noticeCard(title, r.message, "attention"));
   };

@@ -8,6 +8,7 @@ const STATUS: Record<ErrorCode, number> = {
   "not-found": 404,
   invalid: 400,
   conflict: 409,
+  stale: 412,
   "already-decided": 409,
   unavailable: 503,
 };

@@ -1,0 +1,254 @@
+import type { Request, Response, Server } from "restify";
+import { z } from "zod/v4";
+import type { AccessRequest } from "../domain/access-request.js";
+import type { Identity } from "../domain/person.js";
+import type { AppServices } from "../services/index.js";
+import type { Logger } from "../services/ports.js";
+import { badInputFrom, BadInput, httpErrorOf } from "./errors.js";
+import type { TabAuthenticator } from "./tab-auth.js";
+import { auditView, personView, requestView, tenantView } from "./views.js";
+
+export type ApiOptions = { services: AppServices; authenticate: TabAuthenticator; logger: Logger };
+
+type Result = { status?: number; body: unknown; etag?: string };
+
+// Bodies: unknown fields are refused; sizes are bounded here, meanings are checked by the services.
+const text = (max: number) => z.string().max(max);
+const tenantAccess = z.union([z.literal("all"), z.array(text(100)).max(500)]);
+const schemas = {
+  assignment: z.strictObject({
+    role: text(40).nullable(),
+    tenantAccess: tenantAccess.optional(),
+    expiry: text(10).optional(),
+    reason: text(2000),
+  }),
+  grant: z.strictObject({ role: text(40), tenantAccess, expiry: text(10), reason: text(2000) }),
+  reason: z.strictObject({ reason: text(2000) }),
+  approve: z.strictObject({ role: text(40), tenantAccess, expiry: text(10), comment: text(2000).optional() }),
+  newTenant: z.strictObject({ name: text(200), directoryId: text(100).nullable().optional() }),
+  tenantChange: z.strictObject({ name: text(200).optional(), directoryId: text(100).nullable().optional() }),
+  peopleQuery: z.strictObject({
+    search: text(100).optional(),
+    role: text(40).optional(),
+    status: text(40).optional(),
+    tenant: text(100).optional(),
+    sort: text(40).optional(),
+    order: text(4).optional(),
+    pageSize: text(4).optional(),
+    continuation: text(8000).optional(),
+  }),
+  requestsQuery: z.strictObject({
+    status: z.literal("pending"),
+    pageSize: text(4).optional(),
+    continuation: text(8000).optional(),
+  }),
+};
+
+const parse = <T extends z.ZodType>(schema: T, value: unknown): z.infer<T> => {
+  const result = schema.safeParse(value ?? {});
+  if (!result.success) throw badInputFrom(result.error);
+  return result.data;
+};
+
+/** If-Match is required on every change, so that nobody overwrites what they have not seen (428 without it). */
+const ifMatch = (req: Request): string => {
+  const value = req.header("if-match");
+  if (!value)
+    throw Object.assign(new BadInput("If-Match is required: send the ETag you read.", "If-Match"), { status: 428 });
+  return value;
+};
+
+const quoted = (etag: string) => (etag.startsWith('"') || etag.startsWith("W/") ? etag : `"${etag}"`);
+
+const alreadyDecided = (request: AccessRequest) => {
+  const d = request.decision;
+  return {
+    status: 409,
+    body: {
+      error: "already-decided",
+      message: d ? `Already ${d.outcome} by ${d.by.name} at ${d.at}.` : `This request is already ${request.status}.`,
+      request: requestView(request),
+    },
+  };
+};
+
+/** The People tab's JSON API. Every call is authenticated, and every action re-read and re-checked by a service. */
+export const registerApiRoutes = (server: Server, { services, authenticate, logger }: ApiOptions) => {
+  const log = logger.child({ area: "api" });
+  const now = () => services.clock.now();
+
+  const route =
+    (action: string, handler: (req: Request, who: Identity) => Promise<Result>) =>
+    async (req: Request, res: Response) => {
+      let who: Identity | null = null;
+      res.header("Cache-Control", "no-store");
+      try {
+        who = await authenticate(req.header("authorization"));
+        const result = await handler(req, who);
+        if (result.etag) res.header("ETag", quoted(result.etag));
+        res.send(result.status ?? 200, result.body);
+      } catch (e) {
+        const { status, body } = httpErrorOf(e);
+        const final = (e as { status?: number }).status ?? status;
+        const entry = {
+          action,
+          actor: who?.objectId ?? null,
+          directory: who?.directoryId ?? null,
+          status: final,
+          reason: body.message,
+        };
+        if (final >= 500) log.error({ ...entry, err: e }, "api call failed");
+        else log.info(entry, "api call refused");
+        res.send(final, body);
+      }
+    };
+
+  server.get(
+    "/api/me",
+    route("me", async (_req, who) => {
+      const me = await services.getMe(who);
+      return {
+        body: {
+          identity: me.identity,
+          person: me.person ? personView(me.person, now()) : null,
+          role: me.role,
+          permissions: me.permissions,
+          tenants: me.tenants.map(tenantView),
+        },
+      };
+    }),
+  );
+
+  server.get(
+    "/api/people",
+    route("list-people", async (req, who) => {
+      const page = await services.listPeople(who, parse(schemas.peopleQuery, req.query));
+      return { body: { items: page.items.map((p) => personView(p, now())), continuation: page.continuation } };
+    }),
+  );
+
+  server.get(
+    "/api/people/:id",
+    route("get-person", async (req, who) => {
+      const d = await services.getPerson(who, req.params.id);
+      return {
+        etag: d.etag,
+        body: {
+          person: personView(d.person, now()),
+          requests: d.requests.map(requestView),
+          history: d.history.map(auditView),
+        },
+      };
+    }),
+  );
+
+  server.patch(
+    "/api/people/:id/assignment",
+    route("change-assignment", async (req, who) => {
+      const etag = ifMatch(req);
+      const b = parse(schemas.assignment, req.body);
+      const saved = await services.changeAssignment({
+        actor: who,
+        personId: req.params.id,
+        etag,
+        mode: "change",
+        ...b,
+      });
+      return { etag: saved.etag, body: { person: personView(saved.value, now()) } };
+    }),
+  );
+
+  server.post(
+    "/api/people/:id/grant",
+    route("grant", async (req, who) => {
+      const etag = ifMatch(req);
+      const b = parse(schemas.grant, req.body);
+      const saved = await services.changeAssignment({ actor: who, personId: req.params.id, etag, mode: "grant", ...b });
+      return { etag: saved.etag, body: { person: personView(saved.value, now()) } };
+    }),
+  );
+
+  for (const [verb, enabled] of [
+    ["enable", true],
+    ["disable", false],
+  ] as const) {
+    server.post(
+      `/api/people/:id/${verb}`,
+      route(verb, async (req, who) => {
+        const etag = ifMatch(req);
+        const { reason } = parse(schemas.reason, req.body);
+        const saved = await services.setPersonEnabled({ actor: who, personId: req.params.id, etag, enabled, reason });
+        return { etag: saved.etag, body: { person: personView(saved.value, now()) } };
+      }),
+    );
+  }
+
+  server.get(
+    "/api/requests",
+    route("list-requests", async (req, who) => {
+      const q = parse(schemas.requestsQuery, req.query);
+      const pageSize = q.pageSize === undefined ? 50 : Number(q.pageSize);
+      if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 200)
+        throw new BadInput("pageSize must be from 1 to 200.", "pageSize");
+      const page = await services.listPendingRequests(who, { pageSize, continuation: q.continuation ?? null });
+      return { body: { items: page.items.map(requestView), continuation: page.continuation, total: page.total } };
+    }),
+  );
+
+  server.post(
+    "/api/requests/:id/approve",
+    route("approve", async (req, who) => {
+      const b = parse(schemas.approve, req.body);
+      const result = await services.decideAccessRequest({
+        actor: who,
+        requestId: req.params.id,
+        decision: { kind: "approve", role: b.role, tenantAccess: b.tenantAccess, expiry: b.expiry, comment: b.comment },
+      });
+      return result.kind === "already-decided"
+        ? alreadyDecided(result.request)
+        : { body: { request: requestView(result.request) } };
+    }),
+  );
+
+  server.post(
+    "/api/requests/:id/deny",
+    route("deny", async (req, who) => {
+      const { reason } = parse(schemas.reason, req.body);
+      const result = await services.decideAccessRequest({
+        actor: who,
+        requestId: req.params.id,
+        decision: { kind: "deny", reason },
+      });
+      return result.kind === "already-decided"
+        ? alreadyDecided(result.request)
+        : { body: { request: requestView(result.request) } };
+    }),
+  );
+
+  server.get(
+    "/api/tenants",
+    route("list-tenants", async (_req, who) => ({
+      body: {
+        items: (await services.listTenantsFor(who)).map((t) => ({ ...tenantView(t.value), etag: quoted(t.etag) })),
+      },
+    })),
+  );
+
+  server.post(
+    "/api/tenants",
+    route("create-tenant", async (req, who) => {
+      const created = await services.createTenant(who, parse(schemas.newTenant, req.body));
+      return { status: 201, etag: created.etag, body: { tenant: tenantView(created.value) } };
+    }),
+  );
+
+  server.patch(
+    "/api/tenants/:id",
+    route("update-tenant", async (req, who) => {
+      const etag = ifMatch(req);
+      const b = parse(schemas.tenantChange, req.body);
+      const saved = await services.updateTenant(who, { tenantId: req.params.id, etag, ...b });
+      return { etag: saved.etag, body: { tenant: tenantView(saved.value) } };
+    }),
+  );
+};
