@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { build } from "vite";
 import { childEnvironment, loadConfigOrExit, type AppConfig } from "../src/config.js";
 import { EMBEDDED_COSMOS_KEY } from "../src/store/embedded-cosmos.js";
+import { LOCAL_ENDPOINTS_FILE } from "./local/endpoints.js";
 import {
   PROJECT_PLAYGROUND_CONFIG,
   readPlaygroundConfig,
@@ -129,6 +131,14 @@ const waitForHealth = async (url: string) => {
 process.on("SIGINT", () => void stopAll("Ctrl-C", 0));
 process.on("SIGTERM", () => void stopAll("SIGTERM", 0));
 
+// 0. The People tab's files (Vite; a second or two).
+try {
+  await build({ configFile: "web/vite.config.ts", logLevel: "warn" });
+} catch (e) {
+  console.error("[start] building the People tab failed:", e);
+  process.exit(1);
+}
+
 // 1. The store.
 let cosmosEndpoint = config.cosmos.endpoint;
 let cosmosKey = config.cosmos.key ?? "";
@@ -137,6 +147,8 @@ if (!cosmosEndpoint) {
   cosmosEndpoint = m[1]!;
   cosmosKey = EMBEDDED_COSMOS_KEY;
 }
+
+writeFileSync(LOCAL_ENDPOINTS_FILE, JSON.stringify({ cosmosEndpoint, cosmosKey }));
 
 // 2. The bot.
 const botUrl = `http://127.0.0.1:${config.port}`;
@@ -204,6 +216,7 @@ console.log(
         p.pg.url,
       ),
     ),
+    line("People tab (sign in as any mock user):", `${botUrl}/tab/`),
     line("Bot endpoint:", `${botUrl}/api/messages`),
     line("Health:", `${botUrl}/healthz`),
     line(config.cosmos.endpoint ? "Cosmos DB:" : "Cosmos DB (embedded, IN MEMORY: gone on stop):", cosmosEndpoint),

@@ -3,7 +3,7 @@ import { activeRole, type Identity, type Person } from "../domain/person.js";
 import { PERMISSIONS, type Permission, type Role } from "../domain/roles.js";
 import type { Tenant } from "../domain/tenant.js";
 import type { ServiceDeps } from "./deps.js";
-import { loadPerson } from "./register-person.js";
+import { loadPerson, refreshProfile } from "./register-person.js";
 
 export type Me = {
   identity: Identity;
@@ -16,7 +16,8 @@ export type Me = {
 
 /** Who is signed in to the tab and what they may do, re-read from the store. */
 export const getMe = async (deps: ServiceDeps, identity: Identity): Promise<Me> => {
-  const stored = await loadPerson(deps, identity);
+  let stored = await loadPerson(deps, identity);
+  if (stored && identity.name && identity.upn) stored = await refreshProfile(deps, stored, identity);
   const person = stored?.value ?? null;
   const now = deps.clock.now();
   return {

@@ -29,7 +29,8 @@ export const searchKeysOf = (p: Pick<Person, "name" | "upn" | "email" | "objectI
   return [...keys];
 };
 
-const withQueryFields = (p: Person): PersonDoc => ({
+/** A person as stored, with the fields queries use (exported for bulk loading of demo data). */
+export const withQueryFields = (p: Person): PersonDoc => ({
   ...p,
   sortName: (p.name || p.upn || p.objectId).toLowerCase(),
   searchKeys: searchKeysOf(p),

@@ -1,4 +1,5 @@
 import type { AddressInfo } from "node:net";
+import { speedUpEmbeddedQueries } from "./embedded-query-fix.js";
 
 /** The key the embedded server accepts (it checks none); never a real secret. */
 export const EMBEDDED_COSMOS_KEY = "embedded-local-key";
@@ -10,6 +11,7 @@ export const EMBEDDED_COSMOS_KEY = "embedded-local-key";
 export const startEmbeddedCosmos = async (port = 0): Promise<{ endpoint: string; close: () => Promise<void> }> => {
   // Loaded on demand: the embedded server is a development dependency, absent from production installs.
   const { createHttpServer } = await import("@vercel/cosmosdb-server");
+  speedUpEmbeddedQueries();
   const server = createHttpServer();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

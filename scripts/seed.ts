@@ -1,0 +1,249 @@
+import { randomUUID } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { loadConfigOrExit } from "../src/config.js";
+import { requestIdFor, type AccessRequest } from "../src/domain/access-request.js";
+import type { Person } from "../src/domain/person.js";
+import type { Role } from "../src/domain/roles.js";
+import type { Tenant } from "../src/domain/tenant.js";
+import { connectContainer } from "../src/store/cosmos-container.js";
+import { withQueryFields } from "../src/store/cosmos-people-store.js";
+import { LOCAL_ENDPOINTS_FILE } from "./local/endpoints.js";
+
+/**
+ * `npm run seed -- --people 100000`: fills the local store with realistic demo people (and customer
+ * tenants, users, disabled accounts and some pending requests) for demos and benchmarks. It writes to
+ * COSMOS_ENDPOINT, or to the embedded server of a running `npm start`.
+ */
+const { values } = parseArgs({
+  options: { people: { type: "string", default: "1000" }, requests: { type: "string", default: "25" } },
+});
+const count = Number(values.people);
+const pendingCount = Number(values.requests);
+if (!Number.isInteger(count) || count < 1 || count > 1_000_000) {
+  console.error("--people must be a whole number from 1 to 1,000,000");
+  process.exit(64);
+}
+
+const config = loadConfigOrExit();
+let endpoint = config.cosmos.endpoint;
+let key = config.cosmos.key;
+if (!endpoint) {
+  if (!existsSync(LOCAL_ENDPOINTS_FILE)) {
+    console.error("No COSMOS_ENDPOINT and no running `npm start` found: start it first, or set COSMOS_ENDPOINT.");
+    process.exit(69);
+  }
+  ({ cosmosEndpoint: endpoint, cosmosKey: key } = JSON.parse(readFileSync(LOCAL_ENDPOINTS_FILE, "utf8")) as {
+    cosmosEndpoint: string;
+    cosmosKey: string;
+  });
+}
+const { container } = await connectContainer({
+  endpoint: endpoint!,
+  key,
+  database: config.cosmos.database,
+  container: config.cosmos.container,
+});
+
+const FIRST = [
+  "Aaliyah",
+  "Ben",
+  "Chloe",
+  "Dmitri",
+  "Elena",
+  "Farid",
+  "Grace",
+  "Hiro",
+  "Ines",
+  "Jonas",
+  "Keira",
+  "Liam",
+  "Maya",
+  "Noah",
+  "Olga",
+  "Priya",
+  "Quentin",
+  "Rosa",
+  "Sven",
+  "Tara",
+  "Umar",
+  "Vera",
+  "Wei",
+  "Ximena",
+  "Yusuf",
+  "Zoe",
+  "Aditya",
+  "Beatriz",
+  "Caleb",
+  "Daria",
+];
+const LAST = [
+  "Okafor",
+  "Schmidt",
+  "Nakamura",
+  "Garcia",
+  "Novak",
+  "Haddad",
+  "Larsen",
+  "Kowalski",
+  "Moreau",
+  "Singh",
+  "O'Brien",
+  "Rossi",
+  "Andersson",
+  "Kim",
+  "Fischer",
+  "Dubois",
+  "Silva",
+  "Yilmaz",
+  "Petrov",
+  "Murphy",
+  "Jensen",
+  "Costa",
+  "Ibrahim",
+  "Tanaka",
+  "Walsh",
+  "Horvat",
+  "Bauer",
+  "Mendes",
+  "Lindqvist",
+  "Chen",
+];
+const CUSTOMERS = [
+  "Fabrikam",
+  "Northwind Traders",
+  "Adventure Works",
+  "Tailspin Toys",
+  "Wingtip Toys",
+  "Woodgrove Bank",
+  "Litware",
+  "Proseware",
+  "Fourth Coffee",
+  "Lucerne Publishing",
+  "Margie's Travel",
+  "Trey Research",
+  "Alpine Ski House",
+  "Coho Winery",
+  "Graphic Design Institute",
+  "Humongous Insurance",
+  "Blue Yonder Airlines",
+  "City Power & Light",
+  "Contoso Pharmaceuticals",
+  "Relecloud",
+];
+
+const now = new Date();
+const iso = (ms: number) => new Date(ms).toISOString();
+const pick = <T>(items: readonly T[], i: number) => items[i % items.length]!;
+const domain = (name: string) => `${name.toLowerCase().replace(/[^a-z]/g, "")}.example`;
+
+const tenants: Tenant[] = CUSTOMERS.map((name, i) => ({
+  id: `t-seed-${i}`,
+  name,
+  kind: "customer",
+  directoryId: null,
+  createdAt: iso(now.getTime() - 400 * 86_400_000),
+}));
+for (const t of tenants) {
+  await container.items.upsert({ ...t, personId: "_tenants", type: "tenant" });
+}
+
+const grantor = { personId: "system", name: "Seed data" };
+const personAt = (i: number): Person => {
+  const first = pick(FIRST, i);
+  const last = pick(LAST, Math.floor(i / FIRST.length) + i);
+  const id = randomUUID();
+  const onMsp = i % 10 === 0;
+  const tenant = onMsp ? null : tenants[i % tenants.length]!;
+  const mail =
+    `${first}.${last}${i}`.toLowerCase().replace(/[^a-z0-9.]/g, "") +
+    `@${onMsp ? "contoso.example" : domain(tenant!.name)}`;
+  const kind = i % 50;
+  let role: Role | null = null;
+  if (kind < 10) role = onMsp ? "msp-user" : "customer-user";
+  else if (kind < 12) role = onMsp ? "msp-admin" : "customer-admin";
+  const createdAt = iso(now.getTime() - (i % 365) * 86_400_000);
+  return {
+    id,
+    personId: id,
+    type: "person",
+    objectId: id,
+    directoryId: config.allowedDirectoryIds[0]!,
+    name: `${first} ${last}`,
+    upn: mail,
+    email: mail,
+    source: i % 3 === 0 ? "entra" : "self-registration",
+    homeTenantId: onMsp ? "msp" : tenant!.id,
+    enabled: kind !== 49,
+    assignment: role
+      ? {
+          role,
+          tenantAccess:
+            role === "msp-admin" || role === "msp-user"
+              ? { kind: "all" }
+              : { kind: "tenants", tenantIds: [tenant!.id] },
+          expiresAt: i % 7 === 0 ? iso(now.getTime() + ((i % 90) + 1) * 86_400_000) : null,
+          grantedBy: grantor,
+          grantedAt: createdAt,
+          justification: "Seeded for a demo",
+          requestId: null,
+        }
+      : null,
+    pendingRequest: null,
+    requestSeq: 0,
+    createdAt,
+    updatedAt: createdAt,
+  };
+};
+
+const started = Date.now();
+let written = 0;
+let batch: object[] = [];
+const pendingPeople: Person[] = [];
+// Many creates in flight at once: faster than the bulk API against the embedded server, and fine on Azure.
+const CONCURRENCY = 64;
+const flush = async () => {
+  for (let i = 0; i < batch.length; i += CONCURRENCY) {
+    await Promise.all(batch.slice(i, i + CONCURRENCY).map((doc) => container.items.create(doc)));
+  }
+  written += batch.length;
+  batch = [];
+  if (written % 10_000 < 500) process.stdout.write(`\r${written.toLocaleString()} people written…`);
+};
+for (let i = 0; i < count; i++) {
+  let person = personAt(i);
+  if (pendingPeople.length < pendingCount && person.assignment === null && person.enabled && i % 13 === 5) {
+    const request: AccessRequest = {
+      id: requestIdFor(person.personId, 1),
+      personId: person.personId,
+      type: "request",
+      seq: 1,
+      requester: {
+        objectId: person.objectId,
+        directoryId: person.directoryId,
+        name: person.name,
+        upn: person.upn,
+        email: person.email,
+      },
+      homeTenantId: person.homeTenantId,
+      justification: `I joined the ${pick(["service desk", "network team", "security team", "onboarding team"], i)} and need to work on tickets.`,
+      wishedRole: null,
+      status: "pending",
+      createdAt: iso(now.getTime() - (i % 48) * 3_600_000),
+      decision: null,
+      card: null,
+      followUps: null,
+      leases: null,
+      unfinished: false,
+    };
+    person = { ...person, pendingRequest: { requestId: request.id, createdAt: request.createdAt }, requestSeq: 1 };
+    batch.push(request);
+    pendingPeople.push(person);
+  }
+  batch.push(withQueryFields(person));
+  if (batch.length >= 500) await flush();
+}
+await flush();
+console.log(
+  `\r${count.toLocaleString()} people, ${tenants.length} customer tenants and ${pendingPeople.length} pending requests written in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+);

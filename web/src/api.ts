@@ -1,0 +1,160 @@
+/** The People tab's client for the server's JSON API: bearer token on every call, ETags for changes. */
+
+export type Role = "msp-admin" | "msp-user" | "customer-admin" | "customer-user";
+export type TenantAccess = { kind: "all" } | { kind: "tenants"; tenantIds: string[] };
+export type Assignment = {
+  role: Role;
+  tenantAccess: TenantAccess;
+  expiresAt: string | null;
+  grantedBy: { personId: string; name: string };
+  grantedAt: string;
+  justification: string | null;
+  requestId: string | null;
+};
+export type Person = {
+  id: string;
+  name: string;
+  upn: string | null;
+  email: string | null;
+  objectId: string;
+  directoryId: string;
+  homeTenantId: string | null;
+  source: string;
+  status: "user" | "no-access" | "disabled";
+  enabled: boolean;
+  pendingRequestId: string | null;
+  assignment: Assignment | null;
+  createdAt: string;
+  updatedAt: string;
+};
+export type Tenant = {
+  id: string;
+  name: string;
+  kind: "msp" | "customer";
+  directoryId: string | null;
+  createdAt: string;
+  etag?: string;
+};
+export type Decision =
+  | {
+      outcome: "approved";
+      by: { name: string };
+      at: string;
+      grant: { role: Role; tenantAccess: TenantAccess; expiresAt: string | null };
+      comment: string | null;
+    }
+  | { outcome: "denied"; by: { name: string }; at: string; reason: string }
+  | { outcome: "cancelled"; by: { name: string }; at: string };
+export type AccessRequest = {
+  id: string;
+  personId: string;
+  requester: { objectId: string; directoryId: string; name: string; upn: string | null; email: string | null };
+  homeTenantId: string | null;
+  justification: string;
+  wishedRole: Role | null;
+  status: "pending" | "approved" | "denied" | "cancelled";
+  createdAt: string;
+  decision: Decision | null;
+};
+export type AuditEvent = {
+  id: string;
+  at: string;
+  actor: { personId: string; name: string };
+  action: string;
+  reason: string | null;
+  before: unknown;
+  after: unknown;
+};
+export type Me = {
+  identity: { objectId: string; directoryId: string; name: string | null; upn: string | null };
+  person: Person | null;
+  role: Role | null;
+  permissions: string[];
+  tenants: Tenant[];
+};
+export type Page<T> = { items: T[]; continuation: string | null };
+
+/** A refusal from the server, with its status and the field at fault. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+let tokenSource: () => Promise<string> = async () => {
+  throw new ApiError(401, "Not signed in.");
+};
+let onUnauthenticated: () => void = () => undefined;
+
+/** Where bearer tokens come from (Teams SSO, or the local dev sign-in), and what to do when one is refused. */
+export const configureAuth = (source: () => Promise<string>, unauthenticated: () => void) => {
+  tokenSource = source;
+  onUnauthenticated = unauthenticated;
+};
+
+export type Reply<T> = { body: T; etag: string | null };
+
+export const call = async <T>(
+  method: string,
+  path: string,
+  options: { body?: unknown; etag?: string } = {},
+): Promise<Reply<T>> => {
+  const token = await tokenSource();
+  const res = await fetch(path, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
+      ...(options.etag ? { "if-match": options.etag } : {}),
+    },
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
+  const text = await res.text();
+  const body = text ? JSON.parse(text) : null;
+  if (res.status === 401) onUnauthenticated();
+  if (!res.ok) throw new ApiError(res.status, body?.message ?? `The server answered ${res.status}.`, body?.field);
+  return { body: body as T, etag: res.headers.get("etag") };
+};
+
+export const api = {
+  me: () => call<Me>("GET", "/api/me").then((r) => r.body),
+  people: (query: Record<string, string>) =>
+    call<Page<Person>>("GET", `/api/people?${new URLSearchParams(query)}`).then((r) => r.body),
+  person: (id: string) =>
+    call<{ person: Person; requests: AccessRequest[]; history: AuditEvent[] }>(
+      "GET",
+      `/api/people/${encodeURIComponent(id)}`,
+    ),
+  changeAssignment: (
+    id: string,
+    etag: string,
+    body: { role: Role | null; tenantAccess?: "all" | string[]; expiry?: string; reason: string },
+  ) => call<{ person: Person }>("PATCH", `/api/people/${encodeURIComponent(id)}/assignment`, { etag, body }),
+  grant: (
+    id: string,
+    etag: string,
+    body: { role: Role; tenantAccess: "all" | string[]; expiry: string; reason: string },
+  ) => call<{ person: Person }>("POST", `/api/people/${encodeURIComponent(id)}/grant`, { etag, body }),
+  setEnabled: (id: string, etag: string, enabled: boolean, reason: string) =>
+    call<{ person: Person }>("POST", `/api/people/${encodeURIComponent(id)}/${enabled ? "enable" : "disable"}`, {
+      etag,
+      body: { reason },
+    }),
+  pending: () =>
+    call<Page<AccessRequest> & { total: number }>("GET", "/api/requests?status=pending&pageSize=100").then(
+      (r) => r.body,
+    ),
+  approve: (id: string, body: { role: Role; tenantAccess: "all" | string[]; expiry: string; comment?: string }) =>
+    call<{ request: AccessRequest }>("POST", `/api/requests/${encodeURIComponent(id)}/approve`, { body }),
+  deny: (id: string, reason: string) =>
+    call<{ request: AccessRequest }>("POST", `/api/requests/${encodeURIComponent(id)}/deny`, { body: { reason } }),
+  tenants: () => call<{ items: Tenant[] }>("GET", "/api/tenants").then((r) => r.body.items),
+  createTenant: (body: { name: string; directoryId?: string | null }) =>
+    call<{ tenant: Tenant }>("POST", "/api/tenants", { body }),
+  updateTenant: (id: string, etag: string, body: { name?: string; directoryId?: string | null }) =>
+    call<{ tenant: Tenant }>("PATCH", `/api/tenants/${encodeURIComponent(id)}`, { etag, body }),
+};

@@ -1,0 +1,46 @@
+import type { Role, Tenant, TenantAccess } from "./api";
+
+/** Least privileged first, as on the request card. */
+export const ROLES: Role[] = ["customer-user", "msp-user", "customer-admin", "msp-admin"];
+export const ROLE_LABELS: Record<Role, string> = {
+  "msp-admin": "MSP Admin",
+  "msp-user": "MSP User",
+  "customer-admin": "Customer Admin",
+  "customer-user": "Customer User",
+};
+/** Roles whose tenant access is exactly one tenant; MSP Admin always has all. */
+export const SINGLE_TENANT_ROLES: Role[] = ["customer-admin", "customer-user"];
+
+export const EXPIRY_CHOICES: Array<{ id: string; label: string }> = [
+  { id: "never", label: "Never" },
+  { id: "1h", label: "1 hour" },
+  { id: "1d", label: "1 day" },
+  { id: "3d", label: "3 days" },
+  { id: "7d", label: "7 days" },
+  { id: "30d", label: "30 days" },
+  { id: "90d", label: "90 days" },
+];
+
+export const STATUS_LABELS = { user: "User", "no-access": "No access", disabled: "Disabled" } as const;
+
+export const ACTION_LABELS: Record<string, string> = {
+  "person.registered": "Registered",
+  "request.submitted": "Asked for access",
+  "request.approved": "Request approved",
+  "request.denied": "Request denied",
+  "request.cancelled": "Request cancelled",
+  "assignment.granted": "Access granted",
+  "assignment.changed": "Access changed",
+  "assignment.revoked": "Access removed",
+  "person.enabled": "Enabled",
+  "person.disabled": "Disabled",
+};
+
+export const tenantAccessText = (access: TenantAccess | undefined | null, tenants: Tenant[]): string => {
+  if (!access) return "—";
+  if (access.kind === "all") return "All tenants";
+  return access.tenantIds.map((id) => tenants.find((t) => t.id === id)?.name ?? id).join(", ");
+};
+
+const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+export const formatDate = (iso: string | null | undefined): string => (iso ? dateFormat.format(new Date(iso)) : "—");
