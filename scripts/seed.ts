@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { parse } from "yaml";
 import { loadConfigOrExit } from "../src/config.js";
 import { requestIdFor, type AccessRequest } from "../src/domain/access-request.js";
 import type { Person } from "../src/domain/person.js";
@@ -195,6 +196,40 @@ const personAt = (i: number): Person => {
     updatedAt: createdAt,
   };
 };
+
+// The Playground's people, so that changes made in the tab show in their chats (`status`). Existing
+// records (initial admins, people who already asked) are left as they are.
+if (config.tab.devUsersFile && existsSync(config.tab.devUsersFile)) {
+  const mock = parse(readFileSync(config.tab.devUsersFile, "utf8")) as {
+    currentUser: { aadObjectId: string; name: string; userPrincipleName: string; email?: string };
+    users: Array<{ aadObjectId: string; name: string; userPrincipleName: string; email?: string }>;
+  };
+  for (const u of [mock.currentUser, ...mock.users]) {
+    const id = u.aadObjectId.toLowerCase();
+    const at = now.toISOString();
+    const person: Person = {
+      id,
+      personId: id,
+      type: "person",
+      objectId: id,
+      directoryId: config.allowedDirectoryIds[0]!,
+      name: u.name,
+      upn: u.userPrincipleName.toLowerCase(),
+      email: u.email?.toLowerCase() ?? null,
+      source: "entra",
+      homeTenantId: "msp",
+      enabled: true,
+      assignment: null,
+      pendingRequest: null,
+      requestSeq: 0,
+      createdAt: at,
+      updatedAt: at,
+    };
+    await container.items.create(withQueryFields(person)).catch((e: { code?: number }) => {
+      if (e.code !== 409) throw e;
+    });
+  }
+}
 
 const started = Date.now();
 let written = 0;

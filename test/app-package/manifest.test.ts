@@ -47,7 +47,10 @@ const resolved = () =>
     readFileSync("appPackage/manifest.json", "utf8")
       .replaceAll("${{TEAMS_APP_ID}}", "5f0c8a6e-2f3b-4c7d-9a1e-3b2c1d0e9f8a")
       .replaceAll("${{BOT_ID}}", "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6")
-      .replaceAll("${{APP_NAME_SUFFIX}}", "-local"),
+      .replaceAll("${{APP_NAME_SUFFIX}}", "-local")
+      .replaceAll("${{TAB_ENDPOINT}}", "https://accessdesk.example.net")
+      .replaceAll("${{TAB_DOMAIN}}", "accessdesk.example.net")
+      .replaceAll("${{AAD_APP_CLIENT_ID}}", "7a1c2b3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"),
   );
 
 describe("Teams app package", () => {
@@ -66,6 +69,17 @@ describe("Teams app package", () => {
     );
     const team = bot.commandLists.find((l: { scopes: string[] }) => l.scopes.includes("team"));
     assert.ok(team.commands.some((c: { title: string }) => c.title === "use this channel for approvals"));
+  });
+
+  it("declares the People tab for personal use and as a team tab, with Teams SSO for the tab's API", () => {
+    const m = resolved();
+    assert.equal(m.staticTabs[0].name, "People");
+    assert.deepEqual(m.staticTabs[0].scopes, ["personal"]);
+    assert.match(m.staticTabs[0].contentUrl, /^https:\/\/accessdesk\.example\.net\/tab\//);
+    assert.deepEqual(m.configurableTabs[0].scopes, ["team"]);
+    assert.equal(m.webApplicationInfo.id, "7a1c2b3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d");
+    assert.equal(m.webApplicationInfo.resource, "api://accessdesk.example.net/7a1c2b3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d");
+    assert.deepEqual(m.validDomains, ["accessdesk.example.net"]);
   });
 
   it("has a 192×192 colour icon and a 32×32 outline icon that is white on transparent", () => {
