@@ -80,6 +80,38 @@ resource container 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/container
             { path: '/status', order: 'ascending' }
             { path: '/createdAt', order: 'ascending' }
           ]
+          [
+            { path: '/type', order: 'ascending' }
+            { path: '/sortName', order: 'ascending' }
+          ]
+          [
+            { path: '/type', order: 'ascending' }
+            { path: '/sortName', order: 'descending' }
+          ]
+          [
+            { path: '/type', order: 'ascending' }
+            { path: '/roleKey', order: 'ascending' }
+          ]
+          [
+            { path: '/type', order: 'ascending' }
+            { path: '/roleKey', order: 'descending' }
+          ]
+          [
+            { path: '/type', order: 'ascending' }
+            { path: '/expiresKey', order: 'ascending' }
+          ]
+          [
+            { path: '/type', order: 'ascending' }
+            { path: '/expiresKey', order: 'descending' }
+          ]
+          [
+            { path: '/type', order: 'ascending' }
+            { path: '/grantedKey', order: 'ascending' }
+          ]
+          [
+            { path: '/type', order: 'ascending' }
+            { path: '/grantedKey', order: 'descending' }
+          ]
         ]
       }
     }

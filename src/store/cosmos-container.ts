@@ -24,12 +24,19 @@ export const INDEXING_POLICY: IndexingPolicy = {
     { path: "/address/*" },
     { path: '/"_etag"/?' },
   ],
+  // Filters on type (and status) with the sort field after them: what the People page and the pending list ask.
   compositeIndexes: [
     [
       { path: "/type", order: "ascending" },
       { path: "/status", order: "ascending" },
       { path: "/createdAt", order: "ascending" },
     ],
+    ...["/sortName", "/roleKey", "/expiresKey", "/grantedKey"].flatMap((path) =>
+      (["ascending", "descending"] as const).map((order) => [
+        { path: "/type", order: "ascending" as const },
+        { path, order },
+      ]),
+    ),
   ],
 };
 

@@ -18,7 +18,7 @@ import { Dismiss24Regular } from "@fluentui/react-icons";
 import { useEffect, useState } from "react";
 import { api, ApiError, type AccessRequest, type Me } from "./api";
 import { fitTenantAccess, GrantFields, tenantAccessBody, type GrantValue } from "./GrantFields";
-import { formatDate, ROLE_LABELS } from "./labels";
+import { formatDate, grantableBy, ROLE_LABELS } from "./labels";
 
 const useStyles = makeStyles({
   list: { display: "flex", flexDirection: "column", gap: "16px" },
@@ -39,7 +39,7 @@ const RequestCard = ({
 }) => {
   const s = useStyles();
   const home = request.homeTenantId;
-  const role = home === "msp" ? "msp-user" : "customer-user";
+  const role = home === "msp" && grantableBy(me.role).includes("msp-user") ? "msp-user" : "customer-user";
   const [grant, setGrant] = useState<GrantValue>({
     role,
     tenantAccess: fitTenantAccess(role, [], home),

@@ -20,7 +20,7 @@ import { Dismiss24Regular } from "@fluentui/react-icons";
 import { useEffect, useState, type ReactNode } from "react";
 import { api, ApiError, type AccessRequest, type AuditEvent, type Me, type Person } from "./api";
 import { fitTenantAccess, GrantFields, tenantAccessBody, type GrantValue } from "./GrantFields";
-import { ACTION_LABELS, formatDate, ROLE_LABELS, STATUS_LABELS, tenantAccessText } from "./labels";
+import { ACTION_LABELS, formatDate, grantableBy, ROLE_LABELS, STATUS_LABELS, tenantAccessText } from "./labels";
 
 const useStyles = makeStyles({
   section: { display: "flex", flexDirection: "column", gap: "12px", marginBottom: "20px" },
@@ -63,7 +63,9 @@ export const PersonPanel = ({
       setDetail({ ...r.body, etag: r.etag ?? "" });
       const a = r.body.person.assignment;
       const home = r.body.person.homeTenantId;
-      const role = a?.role ?? (home === "msp" ? "msp-user" : "customer-user");
+      const allowed = grantableBy(me.role);
+      const proposed = home === "msp" && allowed.includes("msp-user") ? "msp-user" : "customer-user";
+      const role = a && allowed.includes(a.role) ? a.role : proposed;
       setGrant({
         role,
         tenantAccess: a

@@ -8,6 +8,10 @@ export const ROLE_LABELS: Record<Role, string> = {
   "customer-admin": "Customer Admin",
   "customer-user": "Customer User",
 };
+/** Roles an admin may grant (the server checks again): Customer Admins grant only Customer User. */
+export const grantableBy = (role: Role | null): Role[] =>
+  role === "msp-admin" ? ROLES : role === "customer-admin" ? ["customer-user"] : [];
+
 /** Roles whose tenant access is exactly one tenant; MSP Admin always has all. */
 export const SINGLE_TENANT_ROLES: Role[] = ["customer-admin", "customer-user"];
 
