@@ -16,7 +16,16 @@ export type AppConfig = {
   port: number;
   playgroundPort: number;
   cosmos: { endpoint: string | null; key: string | null; database: string; container: string };
-  bot: { id: string | null; password: string | null; tenantId: string | null; type: BotType };
+  bot: {
+    id: string | null;
+    password: string | null;
+    tenantId: string | null;
+    type: BotType;
+    /** Local mode only: validate incoming bot tokens against a stand-in OpenID issuer (tests). */
+    authStandIn: { openIdMetadataUrl: string; issuer: string } | null;
+  };
+  /** How often one person may ask for access, and how many API calls one person may make. */
+  limits: { requestsPerHour: number; apiCallsPerMinute: number };
   allowedDirectoryIds: string[];
   initialAdmins: string[];
   adminChannelId: string | null;
@@ -209,6 +218,36 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
   }
   if (local && tabIssuer === null && audiences.length === 0) audiences.push("access-desk-local");
 
+  const standInMetadata = text("BOT_AUTH_OPENID_METADATA_URL");
+  const standInIssuer = text("BOT_AUTH_ISSUER");
+  if ((standInMetadata === null) !== (standInIssuer === null)) {
+    fail(
+      standInMetadata === null ? "BOT_AUTH_OPENID_METADATA_URL" : "BOT_AUTH_ISSUER",
+      "BOT_AUTH_OPENID_METADATA_URL and BOT_AUTH_ISSUER go together",
+      null,
+    );
+  } else if (standInMetadata !== null && !local) {
+    fail(
+      "BOT_AUTH_OPENID_METADATA_URL",
+      "a stand-in token issuer is accepted only in local mode (APP_ENV=local)",
+      null,
+    );
+  } else if (standInMetadata !== null && botId === null) {
+    fail("BOT_AUTH_OPENID_METADATA_URL", "needs BOT_ID: without it bot authentication is off", null);
+  }
+  const positive = (key: string, fallback: number, max: number): number => {
+    const v = text(key);
+    if (v === null) return fallback;
+    const n = Number(v);
+    return Number.isInteger(n) && n >= 1 && n <= max
+      ? n
+      : fail(key, `must be a whole number from 1 to ${max}`, fallback);
+  };
+  const limits = {
+    requestsPerHour: positive("REQUEST_LIMIT_PER_HOUR", 3, 1000),
+    apiCallsPerMinute: positive("API_LIMIT_PER_MINUTE", 300, 1_000_000),
+  };
+
   const mspTenantName = text("MSP_TENANT_NAME") ?? "MSP";
   if (mspTenantName.length > 100) fail("MSP_TENANT_NAME", "must be at most 100 characters", null);
 
@@ -219,7 +258,15 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
     port: port("PORT", 3978),
     playgroundPort: port("PLAYGROUND_PORT", 56150),
     cosmos: { endpoint, key: text("COSMOS_KEY"), database, container },
-    bot: { id: botId, password: botPassword, tenantId: botTenantId, type: botType },
+    bot: {
+      id: botId,
+      password: botPassword,
+      tenantId: botTenantId,
+      type: botType,
+      authStandIn:
+        standInMetadata && standInIssuer ? { openIdMetadataUrl: standInMetadata, issuer: standInIssuer } : null,
+    },
+    limits,
     allowedDirectoryIds,
     initialAdmins,
     adminChannelId,

@@ -15,7 +15,8 @@ import { connectContainer } from "./store/cosmos-container.js";
 import { createCosmosStores } from "./store/cosmos-store.js";
 import { EMBEDDED_COSMOS_KEY, startEmbeddedCosmos } from "./store/embedded-cosmos.js";
 import { createAdapter } from "./teams/adapter.js";
-import { createBot, messagesHandler } from "./teams/bot.js";
+import { createBot } from "./teams/bot.js";
+import { messagesEndpoint } from "./teams/messages-endpoint.js";
 import { TeamsNotifier } from "./teams/notifier.js";
 
 /** Largest request body accepted on any endpoint (Teams activities are far smaller). */
@@ -69,6 +70,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
       allowedDirectoryIds: config.allowedDirectoryIds,
       initialAdmins: config.initialAdmins,
       adminChannelId: config.adminChannelId,
+      requestsPerHour: config.limits.requestsPerHour,
     },
   };
   await bootstrap(deps, { mspTenantName: config.mspTenantName });
@@ -76,7 +78,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   const bot = createBot({ adapter, botAppId, services, logger });
   const server = createHttpServer({
     logger,
-    messages: messagesHandler(adapter, bot),
+    messages: messagesEndpoint(adapter, bot, logger.child({ area: "bot-endpoint" })),
     health: stores.health,
     maxBodyBytes: MAX_BODY_BYTES,
   });
@@ -96,7 +98,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     audiences: config.tab.audiences,
     allowedDirectoryIds: config.allowedDirectoryIds,
   }));
-  registerApiRoutes(server, { services, authenticate, logger });
+  registerApiRoutes(server, { services, authenticate, logger, callsPerMinute: config.limits.apiCallsPerMinute });
   registerTabRoutes(server, { audience: config.tab.audiences[0] ?? "", dev, baseUrl: () => url });
 
   const port = await listen(server, config.port, config.host);

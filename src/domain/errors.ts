@@ -5,6 +5,7 @@ export const ERROR_CODES = [
   "not-found",
   "conflict",
   "stale",
+  "rate-limited",
   "invalid",
   "unavailable",
 ] as const;
@@ -32,6 +33,9 @@ export const conflict = (message: string, details?: Record<string, unknown>) =>
   new DomainError("conflict", message, details);
 /** The record changed since the client read it (a stale ETag): reload, then try again. */
 export const stale = (message: string, details?: Record<string, unknown>) => new DomainError("stale", message, details);
+/** Too many attempts in a short time; `retryAfterSeconds` says when to try again. */
+export const rateLimited = (message: string, retryAfterSeconds: number) =>
+  new DomainError("rate-limited", message, { retryAfterSeconds });
 export const unavailable = (message: string, details?: Record<string, unknown>) =>
   new DomainError("unavailable", message, details);
 

@@ -4,11 +4,20 @@ import type { AccessRequest } from "../domain/access-request.js";
 import type { Identity } from "../domain/person.js";
 import type { AppServices } from "../services/index.js";
 import type { Logger } from "../services/ports.js";
+import { RateLimiterMemory, type RateLimiterRes } from "rate-limiter-flexible";
+import { rateLimited } from "../domain/errors.js";
 import { badInputFrom, BadInput, httpErrorOf } from "./errors.js";
+import { correlationIdOf } from "./server.js";
 import type { TabAuthenticator } from "./tab-auth.js";
 import { auditView, personView, requestView, tenantView } from "./views.js";
 
-export type ApiOptions = { services: AppServices; authenticate: TabAuthenticator; logger: Logger };
+export type ApiOptions = {
+  services: AppServices;
+  authenticate: TabAuthenticator;
+  logger: Logger;
+  /** API calls one person may make per minute (per instance); more get 429 with Retry-After. */
+  callsPerMinute: number;
+};
 
 type Result = { status?: number; body: unknown; etag?: string };
 
@@ -73,24 +82,36 @@ const alreadyDecided = (request: AccessRequest) => {
 };
 
 /** The People tab's JSON API. Every call is authenticated, and every action re-read and re-checked by a service. */
-export const registerApiRoutes = (server: Server, { services, authenticate, logger }: ApiOptions) => {
+export const registerApiRoutes = (server: Server, { services, authenticate, logger, callsPerMinute }: ApiOptions) => {
   const log = logger.child({ area: "api" });
   const now = () => services.clock.now();
+  const limiter = new RateLimiterMemory({ points: callsPerMinute, duration: 60 });
+  const withinLimit = async (who: Identity) => {
+    try {
+      await limiter.consume(who.objectId);
+    } catch (e) {
+      const wait = Math.max(1, Math.ceil(((e as RateLimiterRes).msBeforeNext ?? 1000) / 1000));
+      throw rateLimited(`Too many requests: try again in ${wait} s.`, wait);
+    }
+  };
 
   const route =
     (action: string, handler: (req: Request, who: Identity) => Promise<Result>) =>
     async (req: Request, res: Response) => {
       let who: Identity | null = null;
+      const correlationId = correlationIdOf(req);
       res.header("Cache-Control", "no-store");
       try {
         who = await authenticate(req.header("authorization"));
+        await withinLimit(who);
         const result = await handler(req, who);
         if (result.etag) res.header("ETag", quoted(result.etag));
         res.send(result.status ?? 200, result.body);
       } catch (e) {
-        const { status, body } = httpErrorOf(e);
+        const { status, body, retryAfter } = httpErrorOf(e);
         const final = (e as { status?: number }).status ?? status;
         const entry = {
+          correlationId,
           action,
           actor: who?.objectId ?? null,
           directory: who?.directoryId ?? null,
@@ -99,7 +120,8 @@ export const registerApiRoutes = (server: Server, { services, authenticate, logg
         };
         if (final >= 500) log.error({ ...entry, err: e }, "api call failed");
         else log.info(entry, "api call refused");
-        res.send(final, body);
+        if (retryAfter !== undefined) res.header("Retry-After", String(retryAfter));
+        res.send(final, { ...body, correlationId });
       }
     };
 

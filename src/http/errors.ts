@@ -4,7 +4,12 @@ import { StoreUnavailable } from "../services/ports.js";
 import { Unauthenticated } from "./tab-auth.js";
 
 /** An HTTP refusal: status, a stable code, a sentence for people, and the field at fault when there is one. */
-export type HttpError = { status: number; body: { error: string; message: string; field?: string } };
+export type HttpError = {
+  status: number;
+  body: { error: string; message: string; field?: string };
+  /** Seconds to wait before trying again (429). */
+  retryAfter?: number;
+};
 
 /** The one table from domain error codes to HTTP status codes. */
 export const STATUS_OF: Record<ErrorCode, number> = {
@@ -14,6 +19,7 @@ export const STATUS_OF: Record<ErrorCode, number> = {
   conflict: 409,
   "already-decided": 409,
   stale: 412,
+  "rate-limited": 429,
   unavailable: 503,
 };
 
@@ -44,7 +50,12 @@ export const httpErrorOf = (e: unknown): HttpError => {
     return { status: 400, body: { error: "invalid", message: e.message, ...(e.field ? { field: e.field } : {}) } };
   if (isDomainError(e)) {
     const field = typeof e.details.field === "string" ? e.details.field : undefined;
-    return { status: STATUS_OF[e.code], body: { error: e.code, message: e.message, ...(field ? { field } : {}) } };
+    const retryAfter = typeof e.details.retryAfterSeconds === "number" ? e.details.retryAfterSeconds : undefined;
+    return {
+      status: STATUS_OF[e.code],
+      body: { error: e.code, message: e.message, ...(field ? { field } : {}) },
+      ...(retryAfter !== undefined ? { retryAfter } : {}),
+    };
   }
   if (e instanceof StoreUnavailable) {
     return {

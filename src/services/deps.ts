@@ -19,6 +19,8 @@ export type AccessPolicy = {
   initialAdmins: readonly string[];
   /** The admins channel from configuration, used until an MSP Admin chooses one in Teams. */
   adminChannelId: string | null;
+  /** How many requests one person may file per hour (so nobody floods the admins channel). */
+  requestsPerHour: number;
 };
 
 /** Everything a use case may touch: ports only, never an SDK. */

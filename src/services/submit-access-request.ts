@@ -1,6 +1,6 @@
 import { requestIdFor, type AccessRequest } from "../domain/access-request.js";
 import { auditIdFor } from "../domain/audit.js";
-import { conflict, invalid, notAllowed } from "../domain/errors.js";
+import { conflict, invalid, notAllowed, rateLimited } from "../domain/errors.js";
 import { activeRole, type Identity, type Person } from "../domain/person.js";
 import { isRole, type Role } from "../domain/roles.js";
 import { cleanText, JUSTIFICATION_MAX } from "../domain/text.js";
@@ -92,6 +92,20 @@ const createNextRequest = async (
   throw conflict("Could not file the request right now; try again.");
 };
 
+const HOUR_MS = 3_600_000;
+
+/** At most `requestsPerHour` requests per person per hour, counted from the store (every instance agrees). */
+const checkRequestRate = (deps: ServiceDeps, person: Person): void => {
+  const now = deps.clock.now().getTime();
+  const recent = (person.recentRequests ?? []).map(Date.parse).filter((t) => now - t < HOUR_MS);
+  if (recent.length < deps.policy.requestsPerHour) return;
+  const wait = Math.ceil((Math.min(...recent) + HOUR_MS - now) / 1000);
+  throw rateLimited(
+    `You have asked for access ${recent.length} times in the last hour. Try again in ${Math.ceil(wait / 60)} minutes.`,
+    wait,
+  );
+};
+
 /** A person asks for access: at most one pending request per person, then the admins are told. */
 export const submitAccessRequest = async (deps: ServiceDeps, input: SubmitInput): Promise<SubmitResult> => {
   const justification = cleanText("Justification", input.justification, { min: 1, max: JUSTIFICATION_MAX });
@@ -107,6 +121,7 @@ export const submitAccessRequest = async (deps: ServiceDeps, input: SubmitInput)
 
   const open = await openRequestOf(deps, person);
   if (open) return { kind: "already-pending", request: open };
+  checkRequestRate(deps, person);
 
   const { request, created } = await createNextRequest(deps, person, justification, wishedRole);
   await updatePerson(
@@ -119,6 +134,7 @@ export const submitAccessRequest = async (deps: ServiceDeps, input: SubmitInput)
             ...cur,
             requestSeq: Math.max(cur.requestSeq, request.seq),
             pendingRequest: { requestId: request.id, createdAt: request.createdAt },
+            recentRequests: [...(cur.recentRequests ?? []), request.createdAt].slice(-deps.policy.requestsPerHour),
           },
     stored,
   );

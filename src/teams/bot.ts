@@ -1,12 +1,6 @@
+import { randomUUID } from "node:crypto";
 import { Application, type TeamsAdapter } from "@microsoft/teams-ai";
-import {
-  ActivityTypes,
-  CardFactory,
-  MessageFactory,
-  type Request as BotRequest,
-  type Response as BotResponse,
-  type TurnContext,
-} from "botbuilder";
+import { ActivityTypes, CardFactory, MessageFactory, type TurnContext } from "botbuilder";
 import type { AccessRequest } from "../domain/access-request.js";
 import { invalid, notAllowed } from "../domain/errors.js";
 import type { Identity } from "../domain/person.js";
@@ -76,7 +70,9 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
     again?: (notice: string) => Promise<AdaptiveCard | undefined>,
   ) => {
     const r = refusalOf(error);
+    const correlationId = context.activity.id || randomUUID();
     const entry = {
+      correlationId,
       action,
       actor: identity?.objectId ?? null,
       directory: identity?.directoryId ?? null,
@@ -86,13 +82,14 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
     if (r.expected) log.info(entry, "action refused");
     else log.error({ ...entry, err: error }, "action failed");
     const title = r.expected ? "Not done" : "Try again";
+    const reference = `Reference: ${correlationId}`;
     if (context.activity.type !== ActivityTypes.Invoke) {
-      await context.sendActivity(cardActivity(noticeCard(title, r.message, "attention")));
+      await context.sendActivity(cardActivity(noticeCard(title, r.message, "attention", reference)));
       return;
     }
     const retryable = ["invalid", "conflict", "stale", "unavailable"].includes(r.code);
     const form = retryable && again ? await again(`${title}: ${r.message}`).catch(() => undefined) : undefined;
-    await invokeCard(context, form ?? noticeCard(title, r.message, "attention"));
+    await invokeCard(context, form ?? noticeCard(title, r.message, "attention", reference));
   };
 
   // Gate: only activities from allowed directories get further. They also keep the stored
@@ -309,10 +306,3 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
 
   return app;
 };
-
-/** The HTTP handler for POST /api/messages: the adapter authenticates, then the bot takes the turn. */
-export const messagesHandler =
-  (adapter: TeamsAdapter, app: Application) =>
-  async (req: unknown, res: unknown): Promise<void> => {
-    await adapter.process(req as BotRequest, res as BotResponse, (context) => app.run(context).then(() => undefined));
-  };

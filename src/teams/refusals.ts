@@ -9,6 +9,7 @@ const STATUS: Record<ErrorCode, number> = {
   invalid: 400,
   conflict: 409,
   stale: 412,
+  "rate-limited": 429,
   "already-decided": 409,
   unavailable: 503,
 };

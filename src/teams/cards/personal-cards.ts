@@ -80,8 +80,10 @@ export const noticeCard = (
   title: string,
   message: string,
   tone: "default" | "warning" | "attention" = "default",
+  reference?: string,
 ): AdaptiveCard =>
   adaptiveCard([
     heading(title),
     text(message, { color: tone === "warning" ? "Warning" : tone === "attention" ? "Attention" : "Default" }),
+    ...(reference ? [text(reference, { isSubtle: true, size: "Small" as const })] : []),
   ]);
