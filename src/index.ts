@@ -26,6 +26,8 @@ export type StartedApp = {
   url: string;
   port: number;
   services: AppServices;
+  /** Resolves when the follow-up work started so far (card updates, notices) has settled. */
+  idle(): Promise<void>;
   /** Stops accepting, lets started background work settle, closes the store connection. */
   close(): Promise<void>;
 };
@@ -120,6 +122,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     url,
     port,
     services,
+    idle: () => background.idle(),
     async close() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.server.closeAllConnections?.();

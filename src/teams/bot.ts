@@ -300,6 +300,26 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
   app.adaptiveCards.actionExecute(VERBS.approveRequest, decide("approve"));
   app.adaptiveCards.actionExecute(VERBS.denyRequest, decide("deny"));
 
+  // Any other invoke (an unknown card verb, or an invoke Access Desk does not offer): a clear refusal, not a 501.
+  app.activity(ActivityTypes.Invoke, async (context) => {
+    const a = context.activity;
+    log.info(
+      { correlationId: a.id, name: String(a.name).slice(0, 60), actor: a.from?.aadObjectId ?? null },
+      "unsupported invoke refused",
+    );
+    if (a.name === "adaptiveCard/action") {
+      await invokeCard(context, noticeCard("Not done", "This card action is not one Access Desk offers.", "attention"));
+    } else {
+      await context.sendActivity({
+        type: ActivityTypes.InvokeResponse,
+        value: {
+          status: 400,
+          body: { error: "unsupported-invoke", message: "Access Desk does not handle this kind of request." },
+        },
+      });
+    }
+  });
+
   app.error(async (context, error) => {
     await refuse(context, `turn:${context.activity.type}`, identityOf(context.activity), error);
   });

@@ -9,7 +9,10 @@ const envelope = z.looseObject({
   type: z.string().min(1).max(64),
   id: z.string().max(256).optional(),
   channelId: z.string().max(64).optional(),
-  serviceUrl: z.url().max(2048).optional(),
+  serviceUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2048)
+    .optional(),
   from: z.looseObject({ id: z.string().max(256) }).optional(),
   recipient: z.looseObject({ id: z.string().max(256) }).optional(),
   conversation: z.looseObject({ id: z.string().max(1024) }).optional(),

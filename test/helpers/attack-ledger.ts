@@ -16,6 +16,17 @@ export const recordAttack = (name: string, refused: boolean, stateChanged: boole
   }
 };
 
+/** Records a batch of generated attacks (fuzzing): how many were refused, and whether the store changed. */
+export const recordAttacks = (name: string, tried: number, refused: number, stateChanged: boolean) => {
+  ledger.tried += tried;
+  ledger.refused += refused;
+  if (refused < tried) ledger.findings.push(`not refused: ${tried - refused} of ${name}`);
+  if (stateChanged) {
+    ledger.stateChanges++;
+    ledger.findings.push(`changed the store: ${name}`);
+  }
+};
+
 /** Runs an attack between two store snapshots and records the outcome; asserts it was refused and changed nothing. */
 export const attack = async (
   name: string,
