@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Container } from "@azure/cosmos";
 import type { StartedApp } from "../../src/index.js";
 import { activities, postActivity, type Who } from "../helpers/activities.js";
 import { DIRECTORY, FOREIGN_DIRECTORY, snapshot, startApiApp } from "../helpers/api-app.js";
 import { attack } from "../helpers/attack-ledger.js";
 import { ConnectorSink } from "../helpers/connector-sink.js";
+import { RESULTS_DIR } from "../helpers/local-stack.js";
 import { TestTokenIssuer } from "../helpers/token-issuer.js";
 
 const MEGAN: Who = { id: "29:megan", aadObjectId: "22222222-2222-4222-8222-222222222222", name: "Megan Bowen" };
@@ -80,6 +83,16 @@ describe("security: activities from outside, and malformed ones, are refused", f
         );
       }
     }
+  });
+
+  it("logs each directory refusal with the reason", async () => {
+    await postActivity(app.url, activities.message(base(STRANGER, FOREIGN_DIRECTORY), "hello from elsewhere"));
+    const lines = readFileSync(join(RESULTS_DIR, "api.log"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const refusal = lines.reverse().find((e) => e.msg === "activity refused");
+    assert.ok(refusal);
+    assert.equal(refusal.reason, "foreign-directory");
+    assert.equal(refusal.directory, FOREIGN_DIRECTORY);
+    assert.equal(refusal.from, STRANGER.aadObjectId);
   });
 
   it("refuses a directory mismatch between the conversation and the channel data", async () => {
