@@ -94,8 +94,9 @@ export const PersonPanel = ({
     try {
       await run(detail.etag);
       setReason("");
-      setSaved(what);
+      // Say it is done once the panel shows the person as stored now.
       await load();
+      setSaved(what);
       onChanged();
     } catch (e) {
       if (e instanceof ApiError)
