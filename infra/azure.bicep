@@ -154,7 +154,7 @@ resource webApp 'Microsoft.Web/sites@2023-12-01' = {
       alwaysOn: true
       ftpsState: 'Disabled'
       minTlsVersion: '1.2'
-      healthCheckPath: '/healthz'
+      healthCheckPath: '/readyz'
       appCommandLine: 'npm run start:prod'
       appSettings: [
         { name: 'APP_ENV', value: 'prod' }

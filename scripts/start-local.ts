@@ -157,7 +157,7 @@ node("bot", "src/main.ts", {
   COSMOS_KEY: cosmosKey,
   LOG_FORMAT: process.stdout.isTTY ? "pretty" : "json",
 });
-await waitForHealth(`${botUrl}/healthz`);
+await waitForHealth(`${botUrl}/readyz`);
 
 // 3. The Playgrounds.
 const mock = readPlaygroundConfig();
@@ -218,7 +218,7 @@ console.log(
     ),
     line("People tab (sign in as any mock user):", `${botUrl}/tab/`),
     line("Bot endpoint:", `${botUrl}/api/messages`),
-    line("Health:", `${botUrl}/healthz`),
+    line("Health (alive / ready):", `${botUrl}/healthz  ${botUrl}/readyz`),
     line(config.cosmos.endpoint ? "Cosmos DB:" : "Cosmos DB (embedded, IN MEMORY: gone on stop):", cosmosEndpoint),
     "",
     `  Admins: ${admins.map((a) => a.name).join(", ") || "none of the mock users"} (INITIAL_ADMINS in env/.env.local).`,

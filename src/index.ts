@@ -19,6 +19,9 @@ import { createBot } from "./teams/bot.js";
 import { messagesEndpoint } from "./teams/messages-endpoint.js";
 import { TeamsNotifier } from "./teams/notifier.js";
 
+/** How long shutdown waits for requests in flight and follow-up work. */
+export const SHUTDOWN_BOUND_MS = 8_000;
+
 /** Largest request body accepted on any endpoint (Teams activities are far smaller). */
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -28,8 +31,8 @@ export type StartedApp = {
   services: AppServices;
   /** Resolves when the follow-up work started so far (card updates, notices) has settled. */
   idle(): Promise<void>;
-  /** Stops accepting, lets started background work settle, closes the store connection. */
-  close(): Promise<void>;
+  /** Stops accepting, lets requests in flight and started background work finish (bounded), closes the store. */
+  close(boundMs?: number): Promise<void>;
 };
 
 export type StartOptions = { logger?: Logger; clock?: Clock };
@@ -117,16 +120,24 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     "Access Desk is listening",
   );
   background.run("reconcile", () => reconcile(deps));
+  const stopTimers = () => undefined;
 
   return {
     url,
     port,
     services,
     idle: () => background.idle(),
-    async close() {
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+    async close(boundMs = SHUTDOWN_BOUND_MS) {
+      // Stop accepting; let requests in flight finish, up to the bound; then close what is left.
+      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.server.closeIdleConnections?.();
+      const bound = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), boundMs).unref());
+      if ((await Promise.race([drained, bound])) === "timeout") {
+        logger.warn({ boundMs }, "shutdown: requests still in flight after the bound; closing them");
+      }
       server.server.closeAllConnections?.();
-      await background.idle();
+      await Promise.race([background.idle(), new Promise((resolve) => setTimeout(resolve, boundMs).unref())]);
+      stopTimers();
       client.dispose();
       await embedded?.close();
     },

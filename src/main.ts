@@ -9,8 +9,8 @@ const main = async () => {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    const timer = setTimeout(() => process.exit(1), 10_000);
-    timer.unref();
+    // A last resort: shutdown is bounded inside close(); this only catches a hang in it.
+    setTimeout(() => process.exit(1), 30_000).unref();
     await app.close();
     console.error(`Access Desk stopped (${signal}).`);
     process.exit(0);

@@ -55,12 +55,16 @@ export const createHttpServer = ({ logger, messages, health, maxBodyBytes }: Htt
     } else res.send(answer.status, answer.body);
   });
 
+  // Liveness: the process answers. Readiness: it can reach its store (App Service's health check uses this).
   server.get("/healthz", async (_req: Request, res: Response) => {
+    res.send(200, { status: "ok" });
+  });
+  server.get("/readyz", async (_req: Request, res: Response) => {
     try {
       await health.ping();
-      res.send(200, { status: "ok", store: "ok" });
+      res.send(200, { status: "ready", store: "ok" });
     } catch (err) {
-      logger.warn({ err }, "health check: store unreachable");
+      logger.warn({ err }, "readiness check: store unreachable");
       res.send(503, { status: "unavailable", store: "unreachable" });
     }
   });

@@ -50,5 +50,7 @@ export const createServices = (deps: ServiceDeps) => ({
   },
   noteChannelActivity: (channelId: string, teamId: string | null, address: ConversationAddress) =>
     noteChannelActivity(deps, channelId, teamId, address),
+  /** Runs bookkeeping after the turn has answered; failures are logged. */
+  inBackground: (name: string, work: () => Promise<unknown>) => deps.background.run(name, work),
 });
 export type AppServices = ReturnType<typeof createServices>;

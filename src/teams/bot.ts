@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { Application, type TeamsAdapter } from "@microsoft/teams-ai";
 import { ActivityTypes, CardFactory, MessageFactory, type TurnContext } from "botbuilder";
 import type { AccessRequest } from "../domain/access-request.js";
-import { invalid, notAllowed } from "../domain/errors.js";
+import { invalid, notAllowed, unavailable } from "../domain/errors.js";
 import type { Identity } from "../domain/person.js";
 import { roleHas } from "../domain/roles.js";
 import type { AppServices } from "../services/index.js";
@@ -37,6 +37,23 @@ const invokeCard = (context: TurnContext, card: AdaptiveCard) =>
     type: ActivityTypes.InvokeResponse,
     value: { status: 200, body: { statusCode: 200, type: "application/vnd.microsoft.card.adaptive", value: card } },
   });
+
+/** How long a card action may take before Teams gives up on it: answer "try again" before that. */
+export const INVOKE_BUDGET_MS = 4_000;
+
+/**
+ * Races work against the invoke budget. The work itself goes on (its commit is one conditional
+ * write, so it lands whole or not at all, and the reconciler finishes what follows); the person is
+ * told to try again, which is safe: a second decision on a decided request changes nothing.
+ */
+const withinBudget = <T>(work: Promise<T>, whatNow: string): Promise<T> => {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(unavailable(`Access Desk's data store is slow to answer right now. ${whatNow}`, { reason: "budget" })), INVOKE_BUDGET_MS);
+  });
+  work.catch(() => undefined); // a late failure has nothing left to answer
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+};
 
 const alreadyDecidedNotice = (request: AccessRequest): string => {
   const d = request.decision;
@@ -109,14 +126,12 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
     const address = addressOf(a);
     const identity = identityOf(a);
     const channel = channelOf(a);
-    if (address && channel) await services.noteChannelActivity(channel.channelId, channel.teamId, address);
-    if (
-      address &&
-      identity &&
-      scopeOf(a) === "personal" &&
-      (a.type === ActivityTypes.Message || a.type === ActivityTypes.Invoke)
-    ) {
-      await services.rememberPersonalConversation(identity, address);
+    // Bookkeeping of addresses runs beside the turn, so a slow store never delays an answer.
+    if (address && channel) {
+      services.inBackground("note-channel", () => services.noteChannelActivity(channel.channelId, channel.teamId, address));
+    }
+    if (address && identity && scopeOf(a) === "personal" && (a.type === ActivityTypes.Message || a.type === ActivityTypes.Invoke)) {
+      services.inBackground("remember-chat", () => services.rememberPersonalConversation(identity, address));
     }
     return true;
   });
@@ -257,7 +272,10 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
       const parsed = submitRequestPayload.safeParse(data);
       if (!parsed.success)
         throw invalid(`The request form was not valid: ${describeIssues(parsed.error)}.`, { reason: "bad-payload" });
-      await invokeCard(context, await submit(context, identity, parsed.data.justification, parsed.data.wishedRole));
+      await invokeCard(
+        context,
+        await withinBudget(submit(context, identity, parsed.data.justification, parsed.data.wishedRole), "Your request may not have been saved."),
+      );
     } catch (e) {
       await refuse(context, VERBS.submitRequest, identity, e, formAgain);
     }
@@ -281,7 +299,7 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
         throw invalid(`The decision was not valid: ${describeIssues(parsed.error)}.`, { reason: "bad-payload" });
       wellFormed = true;
       const p = parsed.data;
-      const result = await services.decideAccessRequest({
+      const result = await withinBudget(services.decideAccessRequest({
         actor: identity,
         requestId: p.requestId,
         decision:
@@ -289,7 +307,7 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
             ? { kind, role: p.role, tenantAccess: p.tenantAccess, expiry: p.expiry, comment: p.note }
             : { kind, reason: p.note },
         profile: profileLoader(context, identity),
-      });
+      }), "If the decision was recorded, the card will show it; otherwise try again.");
       const notice = result.kind === "already-decided" ? alreadyDecidedNotice(result.request) : undefined;
       await invokeCard(context, requestCard(result.request, await services.listTenants(), notice));
     } catch (e) {

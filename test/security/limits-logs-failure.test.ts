@@ -159,7 +159,8 @@ describe("security: rate limits, logs and failing closed", function () {
       assert.equal(card.status, 200);
       assert.match(JSON.stringify(card.body), /Try again/);
       assert.match(JSON.stringify(card.body), /Reference: /);
-      assert.equal((await fetch(`${app.url}/healthz`)).status, 503, "health says the store is down");
+      assert.equal((await fetch(`${app.url}/readyz`)).status, 503, "readiness says the store is down");
+      assert.equal((await fetch(`${app.url}/healthz`)).status, 200, "the process is alive");
       await app.close();
     });
   });
