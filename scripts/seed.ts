@@ -268,7 +268,7 @@ for (let i = 0; i < count; i++) {
       decision: null,
       card: null,
       followUps: null,
-      leases: null,
+      leases: { announce: null, card: null, requester: null },
       unfinished: false,
     };
     person = { ...person, pendingRequest: { requestId: request.id, createdAt: request.createdAt }, requestSeq: 1 };

@@ -24,8 +24,10 @@ export type AppConfig = {
     /** Local mode only: validate incoming bot tokens against a stand-in OpenID issuer (tests). */
     authStandIn: { openIdMetadataUrl: string; issuer: string } | null;
   };
+  /** Local mode only, for crash tests: the process kills itself at this named point. */
+  crashPoint: string | null;
   /** How often one person may ask for access, and how many API calls one person may make. */
-  limits: { requestsPerHour: number; apiCallsPerMinute: number };
+  limits: { requestsPerHour: number; apiCallsPerMinute: number; teamsMessagesPerSecond: number };
   allowedDirectoryIds: string[];
   initialAdmins: string[];
   adminChannelId: string | null;
@@ -246,7 +248,12 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
   const limits = {
     requestsPerHour: positive("REQUEST_LIMIT_PER_HOUR", 3, 1000),
     apiCallsPerMinute: positive("API_LIMIT_PER_MINUTE", 300, 1_000_000),
+    teamsMessagesPerSecond: positive("TEAMS_MESSAGES_PER_SECOND", 7, 1000),
   };
+
+  const crashPoint = text("CRASH_POINT");
+  if (crashPoint !== null && !local) fail("CRASH_POINT", "is a test hook, accepted only in local mode", null);
+  if (crashPoint !== null && crashPoint !== "after-decision-commit") fail("CRASH_POINT", "the only crash point is after-decision-commit", null);
 
   const mspTenantName = text("MSP_TENANT_NAME") ?? "MSP";
   if (mspTenantName.length > 100) fail("MSP_TENANT_NAME", "must be at most 100 characters", null);
@@ -267,6 +274,7 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
         standInMetadata && standInIssuer ? { openIdMetadataUrl: standInMetadata, issuer: standInIssuer } : null,
     },
     limits,
+    crashPoint,
     allowedDirectoryIds,
     initialAdmins,
     adminChannelId,

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { AppConfig } from "./config.js";
 import { registerApiRoutes } from "./http/api-routes.js";
 import { DevIdentityProvider } from "./http/dev-identity.js";
@@ -11,12 +12,14 @@ import type { ServiceDeps } from "./services/deps.js";
 import { createServices, type AppServices } from "./services/index.js";
 import type { Clock, Logger } from "./services/ports.js";
 import { reconcile } from "./services/reconcile.js";
+import { startScheduled } from "./services/scheduler.js";
 import { connectContainer } from "./store/cosmos-container.js";
 import { createCosmosStores } from "./store/cosmos-store.js";
 import { EMBEDDED_COSMOS_KEY, startEmbeddedCosmos } from "./store/embedded-cosmos.js";
 import { createAdapter } from "./teams/adapter.js";
 import { createBot } from "./teams/bot.js";
 import { messagesEndpoint } from "./teams/messages-endpoint.js";
+import { Delivery } from "./teams/delivery.js";
 import { TeamsNotifier } from "./teams/notifier.js";
 
 /** How long shutdown waits for requests in flight and follow-up work. */
@@ -35,7 +38,7 @@ export type StartedApp = {
   close(boundMs?: number): Promise<void>;
 };
 
-export type StartOptions = { logger?: Logger; clock?: Clock };
+export type StartOptions = { logger?: Logger; clock?: Clock; reconcileEveryMs?: number };
 
 const systemClock: Clock = { now: () => new Date() };
 
@@ -67,10 +70,16 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   const background = new BackgroundTasks(logger);
   const deps: ServiceDeps = {
     ...stores,
-    notifier: new TeamsNotifier(adapter, botAppId, logger.child({ area: "notifier" })),
+    notifier: new TeamsNotifier(
+      adapter,
+      botAppId,
+      logger.child({ area: "notifier" }),
+      new Delivery({ perConversationPerSecond: config.limits.teamsMessagesPerSecond, attempts: 6, maxWaitMs: 30_000 }, logger.child({ area: "delivery" })),
+    ),
     clock: options.clock ?? systemClock,
     logger: logger.child({ area: "services" }),
     background,
+    crashPoint: config.crashPoint ? { name: config.crashPoint, crash: () => process.kill(process.pid, "SIGKILL") } : null,
     policy: {
       allowedDirectoryIds: config.allowedDirectoryIds,
       initialAdmins: config.initialAdmins,
@@ -120,7 +129,10 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     "Access Desk is listening",
   );
   background.run("reconcile", () => reconcile(deps));
-  const stopTimers = () => undefined;
+  // Unfinished work (cards, notices, audit events) is re-driven every 30 s by one instance at a time.
+  const stopTimers = startScheduled(deps, stores.leases, randomUUID(), [
+    { name: "reconcile", everyMs: options.reconcileEveryMs ?? 30_000, run: () => reconcile(deps) },
+  ]);
 
   return {
     url,

@@ -22,14 +22,14 @@ export type CardLocation = { address: ConversationAddress; activityId: string };
 export type FollowUps = { person: boolean; audit: boolean; card: boolean; requester: boolean };
 
 /** Steps that talk to Teams: one sender at a time holds a lease on each, so each happens once. */
-export type LeasedStep = "card" | "requester";
+export type LeasedStep = "announce" | "card" | "requester";
 
 /**
  * Who is doing each Teams-facing step: null = nobody yet, a positive number = the epoch ms a sender
  * took the lease, 0 = done. (Lower-case keys and numbers on purpose: the local Cosmos DB server
  * lower-cases the text of patch conditions, so camelCase paths and ISO strings cannot be compared there.)
  */
-export type Leases = { card: number | null; requester: number | null };
+export type Leases = { announce: number | null; card: number | null; requester: number | null };
 
 /** A person's request for access. Its status changes once, by a conditional write. */
 export type AccessRequest = {
@@ -92,7 +92,7 @@ export const transition = (request: AccessRequest, event: RequestEvent): AccessR
         status: "approved",
         decision: { outcome: "approved", by: event.by, at: event.at, grant: event.grant, comment: event.comment },
         followUps: { ...NO_FOLLOW_UPS },
-        leases: { card: null, requester: null },
+        leases: { announce: request.leases?.announce ?? null, card: null, requester: null },
         unfinished: true,
       };
     case "deny":
@@ -101,7 +101,7 @@ export const transition = (request: AccessRequest, event: RequestEvent): AccessR
         status: "denied",
         decision: { outcome: "denied", by: event.by, at: event.at, reason: event.reason },
         followUps: { ...NO_FOLLOW_UPS },
-        leases: { card: null, requester: null },
+        leases: { announce: request.leases?.announce ?? null, card: null, requester: null },
         unfinished: true,
       };
     case "cancel":
@@ -113,7 +113,7 @@ export const transition = (request: AccessRequest, event: RequestEvent): AccessR
         status: "cancelled",
         decision: { outcome: "cancelled", by: event.by, at: event.at },
         followUps: { ...NO_FOLLOW_UPS, requester: true },
-        leases: { card: null, requester: 0 },
+        leases: { announce: request.leases?.announce ?? null, card: null, requester: 0 },
         unfinished: true,
       };
   }

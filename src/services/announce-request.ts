@@ -1,4 +1,5 @@
 import { adminChannelAddress } from "./admin-channel.js";
+import { SEND_LEASE_MS } from "./complete-decision.js";
 import type { ServiceDeps } from "./deps.js";
 import { tellAdminsNoChannel } from "./tell-admins-no-channel.js";
 
@@ -10,9 +11,12 @@ export const announceRequest = async (deps: ServiceDeps, personId: string, reque
   const stored = await deps.requests.get(personId, requestId);
   if (!stored || stored.value.status !== "pending" || stored.value.card) return;
   const request = stored.value;
+  // One poster at a time, on every instance: the card is posted once.
+  if (!(await deps.requests.claimFollowUp(personId, requestId, "announce", deps.clock.now().getTime(), SEND_LEASE_MS))) return;
   const target = await adminChannelAddress(deps, request);
   if (!target) {
     await tellAdminsNoChannel(deps, request);
+    await deps.requests.releaseFollowUp(personId, requestId, "announce");
     return;
   }
   const tenants = await deps.tenants.list();

@@ -132,6 +132,7 @@ export const decideAccessRequest = async (deps: ServiceDeps, input: DecideInput)
     const next = transition(request, eventFor(input.decision, grant, by, now.toISOString()));
     try {
       const saved = await deps.requests.replace(next, stored.etag);
+      if (deps.crashPoint?.name === "after-decision-commit") deps.crashPoint.crash();
       deps.logger.info(
         { requestId, actor: actor.personId, outcome: next.status, role: grant?.role ?? null },
         "access request decided",

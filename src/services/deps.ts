@@ -36,4 +36,6 @@ export type ServiceDeps = {
   logger: Logger;
   background: Background;
   policy: AccessPolicy;
+  /** Test-only crash points (local mode): the process dies at the named point, as after a power cut. */
+  crashPoint?: { name: string; crash: () => void } | null;
 };

@@ -2,6 +2,7 @@ import { activeRole, type Identity, type Person } from "../domain/person.js";
 import type { Role } from "../domain/roles.js";
 import type { Tenant } from "../domain/tenant.js";
 import type { ServiceDeps } from "./deps.js";
+import { recordDecision } from "./complete-decision.js";
 import { loadPerson, refreshProfile } from "./register-person.js";
 
 export type AccessStatus = {
@@ -23,6 +24,15 @@ export const getAccessStatus = async (
 ): Promise<AccessStatus> => {
   let stored = await loadPerson(deps, identity, profile);
   if (stored && identity.name && identity.upn) stored = await refreshProfile(deps, stored, identity);
+  // A decision whose follow-ups were cut short (a crash) is finished before anyone reads its outcome.
+  const open = stored?.value.pendingRequest;
+  if (stored && open) {
+    const request = await deps.requests.get(stored.value.personId, open.requestId);
+    if (request && request.value.status !== "pending") {
+      await recordDecision(deps, request.value);
+      stored = (await deps.people.get(stored.value.personId)) ?? stored;
+    }
+  }
   const person = stored?.value ?? null;
   return {
     identity,

@@ -88,8 +88,10 @@ export interface RequestStore {
   create(request: AccessRequest): Promise<Stored<AccessRequest>>;
   /** @throws PreconditionFailed when the ETag is stale */
   replace(request: AccessRequest, etag: string): Promise<Stored<AccessRequest>>;
-  /** Records where the admins-channel card was posted; not a state change, so no ETag. */
+  /** Records where the admins-channel card was posted (and that posting it is done); no ETag needed. */
   setCard(personId: string, requestId: string, card: CardLocation): Promise<void>;
+  /** Gives a lease back without finishing the step (it can be taken again at once). */
+  releaseFollowUp(personId: string, requestId: string, step: LeasedStep): Promise<void>;
   /** Marks follow-up steps done (and their leases released); `finished` clears the reconciler's flag. */
   markFollowUps(personId: string, requestId: string, done: Partial<FollowUps>, finished: boolean): Promise<void>;
   /**
@@ -198,3 +200,9 @@ export interface StoreHealth {
 }
 
 export type { ConversationAddress };
+
+/** Cluster-wide leases for scheduled work: one holder at a time across every instance. */
+export interface LeaseStore {
+  /** Takes (or renews) the named lease for `ttlMs`; false when another holder's lease is still live. */
+  acquire(name: string, holder: string, ttlMs: number, nowMs: number): Promise<boolean>;
+}

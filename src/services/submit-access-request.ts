@@ -56,7 +56,7 @@ const newRequest = (
   decision: null,
   card: null,
   followUps: null,
-  leases: null,
+  leases: { announce: null, card: null, requester: null },
   unfinished: false,
 });
 

@@ -28,7 +28,14 @@ export class CosmosRequestStore implements RequestStore {
   }
 
   async setCard(personId: string, requestId: string, card: CardLocation): Promise<void> {
-    await this.patch(personId, requestId, [{ op: "set", path: "/card", value: card }]);
+    await this.patch(personId, requestId, [
+      { op: "set", path: "/card", value: card },
+      { op: "set", path: "/leases/announce", value: 0 },
+    ]);
+  }
+
+  async releaseFollowUp(personId: string, requestId: string, step: LeasedStep): Promise<void> {
+    await this.patch(personId, requestId, [{ op: "set", path: `/leases/${step}`, value: null }]);
   }
 
   async markFollowUps(personId: string, requestId: string, done: Partial<FollowUps>, finished: boolean): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Container } from "@azure/cosmos";
 import type { StoreHealth } from "../services/ports.js";
 import { CosmosAuditLog } from "./cosmos-audit-log.js";
+import { CosmosLeaseStore } from "./cosmos-lease-store.js";
 import { CosmosPeopleStore } from "./cosmos-people-store.js";
 import { CosmosRequestStore } from "./cosmos-request-store.js";
 import { CosmosConversationStore, CosmosSettingsStore, CosmosTenantStore } from "./cosmos-settings-store.js";
@@ -24,6 +25,7 @@ export const createCosmosStores = (container: Container) => {
     tenants: new CosmosTenantStore(container),
     settings: new CosmosSettingsStore(container),
     conversations: new CosmosConversationStore(container),
+    leases: new CosmosLeaseStore(container),
     health,
   };
 };

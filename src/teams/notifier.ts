@@ -1,4 +1,5 @@
-import { CardFactory, MessageFactory, type CloudAdapter, type ConversationReference } from "botbuilder";
+import { CardFactory, MessageFactory, type CloudAdapter, type ConversationReference, type TurnContext } from "botbuilder";
+import type { Delivery } from "./delivery.js";
 import type { CardLocation } from "../domain/access-request.js";
 import type { ConversationAddress } from "../domain/conversation.js";
 import type { Logger, Notifier, PersonalMessage, RequestCardView } from "../services/ports.js";
@@ -29,11 +30,19 @@ export class TeamsNotifier implements Notifier {
     private readonly adapter: CloudAdapter,
     private readonly botAppId: string,
     private readonly logger: Logger,
+    private readonly delivery: Delivery,
   ) {}
+
+  /** One proactive operation in a conversation, paced and retried by the delivery policy. */
+  private continue(address: ConversationAddress, what: string, logic: (context: TurnContext) => Promise<void>) {
+    return this.delivery.send(address.conversationId, what, () =>
+      this.adapter.continueConversationAsync(this.botAppId, referenceOf(address), logic),
+    );
+  }
 
   async postRequestCard(channel: ConversationAddress, view: RequestCardView): Promise<CardLocation> {
     let activityId: string | undefined;
-    await this.adapter.continueConversationAsync(this.botAppId, referenceOf(channel), async (context) => {
+    await this.continue(channel, "request card", async (context) => {
       const sent = await context.sendActivity(cardMessage(requestCard(view.request, view.tenants)));
       activityId = sent?.id;
     });
@@ -42,7 +51,7 @@ export class TeamsNotifier implements Notifier {
   }
 
   async updateRequestCard(location: CardLocation, view: RequestCardView): Promise<void> {
-    await this.adapter.continueConversationAsync(this.botAppId, referenceOf(location.address), async (context) => {
+    await this.continue(location.address, "card update", async (context) => {
       const update = cardMessage(requestCard(view.request, view.tenants));
       update.id = location.activityId;
       await context.updateActivity(update);
@@ -55,7 +64,7 @@ export class TeamsNotifier implements Notifier {
       message.kind === "request-decided"
         ? decisionNoticeCard(message.request, message.tenants)
         : noAdminChannelCard(message.request);
-    await this.adapter.continueConversationAsync(this.botAppId, referenceOf(to), async (context) => {
+    await this.continue(to, "personal message", async (context) => {
       await context.sendActivity(cardMessage(card));
     });
   }

@@ -49,7 +49,7 @@ export const aRequest = (person: Person, overrides: Partial<AccessRequest> = {})
     decision: null,
     card: null,
     followUps: null,
-    leases: null,
+    leases: { announce: null, card: null, requester: null },
     unfinished: false,
     ...overrides,
   };

@@ -97,7 +97,7 @@ describe("Cosmos DB stores (real SDK, embedded server)", () => {
         status: "approved",
         unfinished: true,
         followUps: { person: false, audit: false, card: false, requester: false },
-        leases: { card: null, requester: null },
+        leases: { announce: null, card: null, requester: null },
       });
       await stores.requests.create(waiting);
       await stores.requests.create(decided);
@@ -142,7 +142,7 @@ describe("Cosmos DB stores (real SDK, embedded server)", () => {
         status: "approved",
         unfinished: true,
         followUps: { person: true, audit: true, card: false, requester: false },
-        leases: { card: null, requester: null },
+        leases: { announce: null, card: null, requester: null },
       });
       await stores.requests.create(decided);
       const claim = (nowMs: number) =>
