@@ -27,7 +27,14 @@ export type AppConfig = {
   /** Local mode only, for crash tests: the process kills itself at this named point. */
   crashPoint: string | null;
   /** How often one person may ask for access, and how many API calls one person may make. */
-  limits: { requestsPerHour: number; apiCallsPerMinute: number; teamsMessagesPerSecond: number };
+  limits: {
+    requestsPerHour: number;
+    apiCallsPerMinute: number;
+    teamsMessagesPerSecond: number;
+    teamsDeliveryMaxWaitMs: number;
+    /** How often unfinished work is re-driven (one instance at a time). */
+    reconcileEverySeconds: number;
+  };
   allowedDirectoryIds: string[];
   initialAdmins: string[];
   adminChannelId: string | null;
@@ -249,11 +256,14 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
     requestsPerHour: positive("REQUEST_LIMIT_PER_HOUR", 3, 1000),
     apiCallsPerMinute: positive("API_LIMIT_PER_MINUTE", 300, 1_000_000),
     teamsMessagesPerSecond: positive("TEAMS_MESSAGES_PER_SECOND", 7, 1000),
+    teamsDeliveryMaxWaitMs: positive("TEAMS_DELIVERY_MAX_WAIT_MS", 30_000, 600_000),
+    reconcileEverySeconds: positive("RECONCILE_EVERY_SECONDS", 30, 86_400),
   };
 
   const crashPoint = text("CRASH_POINT");
   if (crashPoint !== null && !local) fail("CRASH_POINT", "is a test hook, accepted only in local mode", null);
-  if (crashPoint !== null && crashPoint !== "after-decision-commit") fail("CRASH_POINT", "the only crash point is after-decision-commit", null);
+  if (crashPoint !== null && crashPoint !== "after-decision-commit")
+    fail("CRASH_POINT", "the only crash point is after-decision-commit", null);
 
   const mspTenantName = text("MSP_TENANT_NAME") ?? "MSP";
   if (mspTenantName.length > 100) fail("MSP_TENANT_NAME", "must be at most 100 characters", null);

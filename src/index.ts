@@ -74,12 +74,21 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
       adapter,
       botAppId,
       logger.child({ area: "notifier" }),
-      new Delivery({ perConversationPerSecond: config.limits.teamsMessagesPerSecond, attempts: 6, maxWaitMs: 30_000 }, logger.child({ area: "delivery" })),
+      new Delivery(
+        {
+          perConversationPerSecond: config.limits.teamsMessagesPerSecond,
+          attempts: 6,
+          maxWaitMs: config.limits.teamsDeliveryMaxWaitMs,
+        },
+        logger.child({ area: "delivery" }),
+      ),
     ),
     clock: options.clock ?? systemClock,
     logger: logger.child({ area: "services" }),
     background,
-    crashPoint: config.crashPoint ? { name: config.crashPoint, crash: () => process.kill(process.pid, "SIGKILL") } : null,
+    crashPoint: config.crashPoint
+      ? { name: config.crashPoint, crash: () => process.kill(process.pid, "SIGKILL") }
+      : null,
     policy: {
       allowedDirectoryIds: config.allowedDirectoryIds,
       initialAdmins: config.initialAdmins,
@@ -131,7 +140,11 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   background.run("reconcile", () => reconcile(deps));
   // Unfinished work (cards, notices, audit events) is re-driven every 30 s by one instance at a time.
   const stopTimers = startScheduled(deps, stores.leases, randomUUID(), [
-    { name: "reconcile", everyMs: options.reconcileEveryMs ?? 30_000, run: () => reconcile(deps) },
+    {
+      name: "reconcile",
+      everyMs: options.reconcileEveryMs ?? config.limits.reconcileEverySeconds * 1000,
+      run: () => reconcile(deps),
+    },
   ]);
 
   return {
@@ -148,8 +161,8 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
         logger.warn({ boundMs }, "shutdown: requests still in flight after the bound; closing them");
       }
       server.server.closeAllConnections?.();
-      await Promise.race([background.idle(), new Promise((resolve) => setTimeout(resolve, boundMs).unref())]);
-      stopTimers();
+      const settled = Promise.all([stopTimers(), background.idle()]);
+      await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, boundMs).unref())]);
       client.dispose();
       await embedded?.close();
     },

@@ -2,6 +2,7 @@ import type { AccessRequest, FollowUps, LeasedStep } from "../domain/access-requ
 import { auditIdFor, type AuditAction } from "../domain/audit.js";
 import type { Assignment, Person } from "../domain/person.js";
 import type { ServiceDeps } from "./deps.js";
+import { persistently } from "./persistently.js";
 import { updatePerson } from "./update-person.js";
 
 const ACTIONS: Record<Exclude<AccessRequest["status"], "pending">, AuditAction> = {
@@ -44,6 +45,9 @@ const done = (request: AccessRequest, steps: Partial<FollowUps>): FollowUps => (
 
 const allDone = (f: FollowUps) => f.person && f.audit && f.card && f.requester;
 
+/** Records that a step landed, retrying briefly when the store stumbles (see `persistently`). */
+const mark = (deps: ServiceDeps, request: AccessRequest, steps: Partial<FollowUps>, finished: boolean) =>
+  persistently(() => deps.requests.markFollowUps(request.personId, request.id, steps, finished));
 /** How long a sender may take to deliver a card update or notice before another may try again. */
 export const SEND_LEASE_MS = 60_000;
 
@@ -79,7 +83,7 @@ export const recordDecision = async (deps: ServiceDeps, request: AccessRequest):
     await updatePerson(deps, request.personId, (cur) => personAfter(cur, request), person);
   }
   const next = done(request, { audit: true, person: true });
-  await deps.requests.markFollowUps(request.personId, request.id, { audit: true, person: true }, allDone(next));
+  await mark(deps, request, { audit: true, person: true }, allDone(next));
   return { ...request, followUps: next, unfinished: !allDone(next) };
 };
 
@@ -91,26 +95,38 @@ export const publishDecision = async (deps: ServiceDeps, request: AccessRequest)
   if (!request.decision || request.status === "pending") return;
   let steps = done(request, {});
   if (allDone(steps)) {
-    if (request.unfinished) await deps.requests.markFollowUps(request.personId, request.id, {}, true);
+    if (request.unfinished) await mark(deps, request, {}, true);
     return;
   }
   const tenants = await deps.tenants.list();
   const claim = (step: LeasedStep) =>
     deps.requests.claimFollowUp(request.personId, request.id, step, deps.clock.now().getTime(), SEND_LEASE_MS);
+  /** Runs a Teams-facing step; if it fails, the lease goes back at once so it is retried soon. */
+  const attempt = async (step: LeasedStep, send: () => Promise<void>) => {
+    try {
+      await send();
+    } catch (e) {
+      await deps.requests.releaseFollowUp(request.personId, request.id, step).catch(() => undefined);
+      throw e;
+    }
+  };
   if (!steps.card && (await claim("card"))) {
-    if (request.card) await deps.notifier.updateRequestCard(request.card, { request, tenants });
+    const card = request.card;
+    if (card) await attempt("card", () => deps.notifier.updateRequestCard(card, { request, tenants }));
     steps = done(request, { ...steps, card: true });
-    await deps.requests.markFollowUps(request.personId, request.id, { card: true }, allDone(steps));
+    await mark(deps, request, { card: true }, allDone(steps));
   }
   if (!steps.requester && (await claim("requester"))) {
     const address = await deps.conversations.getPersonal(request.personId);
     if (address) {
-      await deps.notifier.sendPersonal(address, { kind: "request-decided", request, tenants });
+      await attempt("requester", () =>
+        deps.notifier.sendPersonal(address, { kind: "request-decided", request, tenants }),
+      );
     } else {
       deps.logger.warn({ requestId: request.id }, "requester has no stored personal chat: not told of the decision");
     }
     steps = done(request, { ...steps, requester: true });
-    await deps.requests.markFollowUps(request.personId, request.id, { requester: true }, allDone(steps));
+    await mark(deps, request, { requester: true }, allDone(steps));
   }
 };
 

@@ -112,7 +112,7 @@ export interface RequestStore {
   ): Promise<Page<AccessRequest>>;
   /** Decided requests whose follow-ups did not all land. */
   listUnfinished(limit: number): Promise<AccessRequest[]>;
-  /** Pending requests that have no admins-channel card yet. */
+  /** Requests (pending or decided, not cancelled) that have no admins-channel card yet. */
   listUnannounced(limit: number): Promise<AccessRequest[]>;
   /** How many requests are pending, optionally among requesters of some tenants. */
   countPending(scope: { tenantIds: readonly string[] } | "all"): Promise<number>;

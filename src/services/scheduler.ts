@@ -10,23 +10,34 @@ export const startScheduled = (
   leases: LeaseStore,
   holder: string,
   jobs: Array<{ name: string; everyMs: number; run: () => Promise<unknown> }>,
-): (() => void) => {
+): (() => Promise<void>) => {
+  const running = new Set<Promise<void>>();
+  let stopped = false;
   const timers = jobs.map((job) => {
-    let running = false;
+    let busy = false;
     const tick = async () => {
-      if (running) return;
-      running = true;
+      if (busy || stopped) return;
+      busy = true;
       try {
         if (await leases.acquire(job.name, holder, job.everyMs * 2, deps.clock.now().getTime())) await job.run();
       } catch (err) {
         deps.logger.warn({ err, job: job.name }, "scheduled work failed; it runs again at the next tick");
       } finally {
-        running = false;
+        busy = false;
       }
     };
-    const timer = setInterval(() => void tick(), job.everyMs);
+    const timer = setInterval(() => {
+      const run = tick();
+      running.add(run);
+      void run.finally(() => running.delete(run));
+    }, job.everyMs);
     timer.unref();
     return timer;
   });
-  return () => timers.forEach(clearInterval);
+  /** Stops the timers and waits for work already running. */
+  return async () => {
+    stopped = true;
+    timers.forEach(clearInterval);
+    await Promise.allSettled([...running]);
+  };
 };

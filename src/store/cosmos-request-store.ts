@@ -127,7 +127,7 @@ export class CosmosRequestStore implements RequestStore {
 
   listUnannounced(limit: number): Promise<AccessRequest[]> {
     return this.docs.query(
-      "SELECT * FROM c WHERE c.type = 'request' AND c.status = 'pending' AND IS_NULL(c.card) ORDER BY c.createdAt ASC",
+      "SELECT * FROM c WHERE c.type = 'request' AND c.status != 'cancelled' AND IS_NULL(c.card) ORDER BY c.createdAt ASC",
       [],
       limit,
     );

@@ -49,7 +49,11 @@ export const INVOKE_BUDGET_MS = 4_000;
 const withinBudget = <T>(work: Promise<T>, whatNow: string): Promise<T> => {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(unavailable(`Access Desk's data store is slow to answer right now. ${whatNow}`, { reason: "budget" })), INVOKE_BUDGET_MS);
+    timer = setTimeout(
+      () =>
+        reject(unavailable(`Access Desk's data store is slow to answer right now. ${whatNow}`, { reason: "budget" })),
+      INVOKE_BUDGET_MS,
+    );
   });
   work.catch(() => undefined); // a late failure has nothing left to answer
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
@@ -98,13 +102,14 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
     };
     if (r.expected) log.info(entry, "action refused");
     else log.error({ ...entry, err: error }, "action failed");
-    const title = r.expected ? "Not done" : "Try again";
+    const title = r.expected && r.code !== "unavailable" ? "Not done" : "Try again";
     const reference = `Reference: ${correlationId}`;
     if (context.activity.type !== ActivityTypes.Invoke) {
       await context.sendActivity(cardActivity(noticeCard(title, r.message, "attention", reference)));
       return;
     }
-    const retryable = ["invalid", "conflict", "stale", "unavailable"].includes(r.code);
+    // The form again for mistakes a person can fix; not when the store is slow (rebuilding it would wait too).
+    const retryable = ["invalid", "conflict", "stale"].includes(r.code);
     const form = retryable && again ? await again(`${title}: ${r.message}`).catch(() => undefined) : undefined;
     await invokeCard(context, form ?? noticeCard(title, r.message, "attention", reference));
   };
@@ -128,9 +133,16 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
     const channel = channelOf(a);
     // Bookkeeping of addresses runs beside the turn, so a slow store never delays an answer.
     if (address && channel) {
-      services.inBackground("note-channel", () => services.noteChannelActivity(channel.channelId, channel.teamId, address));
+      services.inBackground("note-channel", () =>
+        services.noteChannelActivity(channel.channelId, channel.teamId, address),
+      );
     }
-    if (address && identity && scopeOf(a) === "personal" && (a.type === ActivityTypes.Message || a.type === ActivityTypes.Invoke)) {
+    if (
+      address &&
+      identity &&
+      scopeOf(a) === "personal" &&
+      (a.type === ActivityTypes.Message || a.type === ActivityTypes.Invoke)
+    ) {
       services.inBackground("remember-chat", () => services.rememberPersonalConversation(identity, address));
     }
     return true;
@@ -274,7 +286,10 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
         throw invalid(`The request form was not valid: ${describeIssues(parsed.error)}.`, { reason: "bad-payload" });
       await invokeCard(
         context,
-        await withinBudget(submit(context, identity, parsed.data.justification, parsed.data.wishedRole), "Your request may not have been saved."),
+        await withinBudget(
+          submit(context, identity, parsed.data.justification, parsed.data.wishedRole),
+          "Your request may not have been saved.",
+        ),
       );
     } catch (e) {
       await refuse(context, VERBS.submitRequest, identity, e, formAgain);
@@ -299,15 +314,18 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
         throw invalid(`The decision was not valid: ${describeIssues(parsed.error)}.`, { reason: "bad-payload" });
       wellFormed = true;
       const p = parsed.data;
-      const result = await withinBudget(services.decideAccessRequest({
-        actor: identity,
-        requestId: p.requestId,
-        decision:
-          kind === "approve"
-            ? { kind, role: p.role, tenantAccess: p.tenantAccess, expiry: p.expiry, comment: p.note }
-            : { kind, reason: p.note },
-        profile: profileLoader(context, identity),
-      }), "If the decision was recorded, the card will show it; otherwise try again.");
+      const result = await withinBudget(
+        services.decideAccessRequest({
+          actor: identity,
+          requestId: p.requestId,
+          decision:
+            kind === "approve"
+              ? { kind, role: p.role, tenantAccess: p.tenantAccess, expiry: p.expiry, comment: p.note }
+              : { kind, reason: p.note },
+          profile: profileLoader(context, identity),
+        }),
+        "If the decision was recorded, the card will show it; otherwise try again.",
+      );
       const notice = result.kind === "already-decided" ? alreadyDecidedNotice(result.request) : undefined;
       await invokeCard(context, requestCard(result.request, await services.listTenants(), notice));
     } catch (e) {

@@ -5,23 +5,35 @@ export type DeliveryOptions = {
   perConversationPerSecond: number;
   /** How many times one message is attempted. */
   attempts: number;
-  /** Longest total wait for one message before giving up (the reconciler tries again later). */
+  /** Longest time spent on one message, attempts and waits, before giving up (the reconciler tries again later). */
   maxWaitMs: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 };
 
 const RETRYABLE = new Set([408, 412, 429, 500, 502, 503, 504]);
-const RETRYABLE_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ETIMEDOUT", "EPIPE", "EAI_AGAIN", "REQUEST_SEND_ERROR"]);
+const RETRYABLE_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EAI_AGAIN",
+  "REQUEST_SEND_ERROR",
+]);
 
-type ErrorLike = { statusCode?: number; code?: string; response?: { headers?: { get?(name: string): string | undefined } & Record<string, unknown> } };
+type ErrorLike = {
+  statusCode?: number;
+  code?: string;
+  response?: { headers?: { get?(name: string): string | undefined } & Record<string, unknown> };
+};
 
 const statusOf = (e: unknown): number | undefined => (e as ErrorLike)?.statusCode;
 
 /** Retry-After from the connector's answer (seconds or an HTTP date), in ms. */
 const retryAfterMs = (e: unknown): number | undefined => {
   const headers = (e as ErrorLike)?.response?.headers;
-  const raw = typeof headers?.get === "function" ? headers.get("retry-after") : (headers?.["retry-after"] as string | undefined);
+  const raw =
+    typeof headers?.get === "function" ? headers.get("retry-after") : (headers?.["retry-after"] as string | undefined);
   if (!raw) return undefined;
   const seconds = Number(raw);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
@@ -67,7 +79,7 @@ export class Delivery {
   }
 
   async send<T>(conversationId: string, what: string, op: () => Promise<T>): Promise<T> {
-    let waited = 0;
+    const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       await this.pace(conversationId);
       try {
@@ -76,9 +88,12 @@ export class Delivery {
         if (!isTransient(e) || attempt >= this.options.attempts) throw e;
         const backoff = Math.min(8_000, 250 * 2 ** (attempt - 1));
         const wait = Math.max(retryAfterMs(e) ?? 0, Math.round(this.random() * backoff));
-        if (waited + wait > this.options.maxWaitMs) throw e;
-        waited += wait;
-        this.logger.info({ what, conversationId, attempt, status: statusOf(e) ?? (e as ErrorLike).code, waitMs: wait }, "Teams asked to retry a message");
+        // Bounded by the time spent in all, attempts included (the SDK retries inside each attempt too).
+        if (Date.now() - started + wait > this.options.maxWaitMs) throw e;
+        this.logger.info(
+          { what, conversationId, attempt, status: statusOf(e) ?? (e as ErrorLike).code, waitMs: wait },
+          "Teams asked to retry a message",
+        );
         await this.sleep(wait);
       }
     }

@@ -1,4 +1,10 @@
-import { CardFactory, MessageFactory, type CloudAdapter, type ConversationReference, type TurnContext } from "botbuilder";
+import {
+  CardFactory,
+  MessageFactory,
+  type CloudAdapter,
+  type ConversationReference,
+  type TurnContext,
+} from "botbuilder";
 import type { Delivery } from "./delivery.js";
 import type { CardLocation } from "../domain/access-request.js";
 import type { ConversationAddress } from "../domain/conversation.js";

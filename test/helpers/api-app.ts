@@ -18,9 +18,10 @@ export const AUDIENCE = "5f0c8a6e-2f3b-4c7d-9a1e-3b2c1d0e9f8a";
 export const startApiApp = async (
   issuer: TestTokenIssuer,
   env: Record<string, string> = {},
-): Promise<{ app: StartedApp; stores: CosmosStores; container: Container }> => {
+  options: { database?: string; reconcileEveryMs?: number } = {},
+): Promise<{ app: StartedApp; stores: CosmosStores; container: Container; database: string }> => {
   const { endpoint } = await embeddedCosmos();
-  const database = `api-${randomUUID()}`;
+  const database = options.database ?? `api-${randomUUID()}`;
   const config = loadConfig({
     files: false,
     env: {
@@ -40,14 +41,17 @@ export const startApiApp = async (
       ...env,
     },
   });
-  const app = await startApp(config, { logger: createLogger(config, join(RESULTS_DIR, "api.log")) });
+  const app = await startApp(config, {
+    logger: createLogger(config, join(RESULTS_DIR, "api.log")),
+    ...(options.reconcileEveryMs ? { reconcileEveryMs: options.reconcileEveryMs } : {}),
+  });
   const { container } = await connectContainer({
     endpoint,
     key: "embedded-local-key",
     database,
     container: "access-desk",
   });
-  return { app, stores: createCosmosStores(container), container };
+  return { app, stores: createCosmosStores(container), container, database };
 };
 
 /** Every stored document's id and ETag: equal snapshots mean nothing was written. */

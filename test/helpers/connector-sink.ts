@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export type SentActivity = { method: string; path: string; body: Record<string, unknown> };
+export type SentActivity = { method: string; path: string; body: Record<string, unknown>; at: number };
 
 /**
  * A stand-in for the Bot Connector service (what Teams runs at an activity's serviceUrl), speaking
@@ -9,6 +9,10 @@ export type SentActivity = { method: string; path: string; body: Record<string, 
  */
 export class ConnectorSink {
   readonly sent: SentActivity[] = [];
+  /** Answers Teams gives before accepting, to test retries: each is used once, in order. */
+  readonly failures: Array<{ status: number; headers?: Record<string, string> }> = [];
+  /** Every attempt, including refused ones. */
+  attempts = 0;
   private counter = 0;
   private constructor(
     private readonly server: Server,
@@ -22,7 +26,14 @@ export class ConnectorSink {
     const server = createServer(async (req, res) => {
       const body = await readJson(req);
       const path = req.url ?? "";
-      sink!.sent.push({ method: req.method ?? "", path, body });
+      sink!.attempts++;
+      const failure = req.method !== "GET" ? sink!.failures.shift() : undefined;
+      if (failure) {
+        res.writeHead(failure.status, { "content-type": "application/json", ...failure.headers });
+        res.end(JSON.stringify({ error: { code: "Throttled", message: "injected" } }));
+        return;
+      }
+      sink!.sent.push({ method: req.method ?? "", path, body, at: Date.now() });
       const member = /\/v3\/conversations\/[^/]+\/members\/([^/?]+)/.exec(path);
       if (req.method === "GET" && member) {
         const m = members[decodeURIComponent(member[1]!)];

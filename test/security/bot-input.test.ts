@@ -87,7 +87,10 @@ describe("security: activities from outside, and malformed ones, are refused", f
 
   it("logs each directory refusal with the reason", async () => {
     await postActivity(app.url, activities.message(base(STRANGER, FOREIGN_DIRECTORY), "hello from elsewhere"));
-    const lines = readFileSync(join(RESULTS_DIR, "api.log"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = readFileSync(join(RESULTS_DIR, "api.log"), "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const refusal = lines.reverse().find((e) => e.msg === "activity refused");
     assert.ok(refusal);
     assert.equal(refusal.reason, "foreign-directory");

@@ -93,18 +93,22 @@ describe("Cosmos DB stores (real SDK, embedded server)", () => {
 
     it("records the card location and follow-ups by patch, and finds unannounced and unfinished requests", async () => {
       const waiting = aRequest(aPerson());
+      const cancelled = aRequest(aPerson(), { status: "cancelled" });
       const decided = aRequest(aPerson(), {
         status: "approved",
         unfinished: true,
         followUps: { person: false, audit: false, card: false, requester: false },
         leases: { announce: null, card: null, requester: null },
+        createdAt: "2026-01-02T00:00:00.000Z",
       });
+      await stores.requests.create(cancelled);
       await stores.requests.create(waiting);
       await stores.requests.create(decided);
 
       assert.deepEqual(
         (await stores.requests.listUnannounced(10)).map((r) => r.id),
-        [waiting.id],
+        [waiting.id, decided.id],
+        "requests without a card, oldest first, decided ones too (their card shows the outcome), never cancelled ones",
       );
       assert.deepEqual(
         (await stores.requests.listUnfinished(10)).map((r) => r.id),
@@ -124,7 +128,10 @@ describe("Cosmos DB stores (real SDK, embedded server)", () => {
       };
       await stores.requests.setCard(waiting.personId, waiting.id, card);
       assert.deepEqual((await stores.requests.get(waiting.personId, waiting.id))?.value.card, card);
-      assert.deepEqual(await stores.requests.listUnannounced(10), []);
+      assert.deepEqual(
+        (await stores.requests.listUnannounced(10)).map((r) => r.id),
+        [decided.id],
+      );
 
       await stores.requests.markFollowUps(decided.personId, decided.id, { person: true, audit: true }, false);
       assert.deepEqual((await stores.requests.get(decided.personId, decided.id))?.value.followUps, {
