@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { loadConfigOrExit } from "../src/config.js";
-import { requestIdFor, type AccessRequest } from "../src/domain/access-request.js";
+import { newAccessRequest } from "../src/domain/access-request.js";
 import type { Person } from "../src/domain/person.js";
 import type { Role } from "../src/domain/roles.js";
 import type { Tenant } from "../src/domain/tenant.js";
@@ -248,29 +248,14 @@ const flush = async () => {
 for (let i = 0; i < count; i++) {
   let person = personAt(i);
   if (pendingPeople.length < pendingCount && person.assignment === null && person.enabled && i % 13 === 5) {
-    const request: AccessRequest = {
-      id: requestIdFor(person.personId, 1),
-      personId: person.personId,
-      type: "request",
-      seq: 1,
-      requester: {
-        objectId: person.objectId,
-        directoryId: person.directoryId,
-        name: person.name,
-        upn: person.upn,
-        email: person.email,
-      },
-      homeTenantId: person.homeTenantId,
-      justification: `I joined the ${pick(["service desk", "network team", "security team", "onboarding team"], i)} and need to work on tickets.`,
-      wishedRole: null,
-      status: "pending",
-      createdAt: iso(now.getTime() - (i % 48) * 3_600_000),
-      decision: null,
-      card: null,
-      followUps: null,
-      leases: { announce: null, card: null, requester: null },
-      unfinished: false,
-    };
+    const request = newAccessRequest(
+      person,
+      1,
+      `I joined the ${pick(["service desk", "network team", "security team", "onboarding team"], i)} and need to work on tickets.`,
+      null,
+      iso(now.getTime() - (i % 48) * 3_600_000),
+    );
+
     person = { ...person, pendingRequest: { requestId: request.id, createdAt: request.createdAt }, requestSeq: 1 };
     batch.push(request);
     pendingPeople.push(person);

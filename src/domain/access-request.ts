@@ -56,6 +56,45 @@ export type RequestEvent =
   | { type: "deny"; by: ActorRef; at: string; reason: string }
   | { type: "cancel"; by: ActorRef; at: string };
 
+/** A new pending request from a person, as filed: the requester's identity is copied at that moment. */
+export const newAccessRequest = (
+  person: {
+    personId: string;
+    objectId: string;
+    directoryId: string;
+    name: string;
+    upn: string | null;
+    email: string | null;
+    homeTenantId: string | null;
+  },
+  seq: number,
+  justification: string,
+  wishedRole: Role | null,
+  at: string,
+): AccessRequest => ({
+  id: requestIdFor(person.personId, seq),
+  personId: person.personId,
+  type: "request",
+  seq,
+  requester: {
+    objectId: person.objectId,
+    directoryId: person.directoryId,
+    name: person.name,
+    upn: person.upn,
+    email: person.email,
+  },
+  homeTenantId: person.homeTenantId,
+  justification,
+  wishedRole,
+  status: "pending",
+  createdAt: at,
+  decision: null,
+  card: null,
+  followUps: null,
+  leases: { announce: null, card: null, requester: null },
+  unfinished: false,
+});
+
 /** Request ids are `<personId>-r<seq>`: deterministic, so a retried submit cannot create a second one. */
 export const requestIdFor = (personId: string, seq: number): string => `${personId}-r${seq}`;
 

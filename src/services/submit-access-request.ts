@@ -1,4 +1,4 @@
-import { requestIdFor, type AccessRequest } from "../domain/access-request.js";
+import { newAccessRequest, type AccessRequest } from "../domain/access-request.js";
 import { auditIdFor } from "../domain/audit.js";
 import { conflict, invalid, notAllowed, rateLimited } from "../domain/errors.js";
 import { activeRole, type Identity, type Person } from "../domain/person.js";
@@ -36,29 +36,7 @@ const newRequest = (
   justification: string,
   wishedRole: Role | null,
   at: string,
-): AccessRequest => ({
-  id: requestIdFor(person.personId, seq),
-  personId: person.personId,
-  type: "request",
-  seq,
-  requester: {
-    objectId: person.objectId,
-    directoryId: person.directoryId,
-    name: person.name,
-    upn: person.upn,
-    email: person.email,
-  },
-  homeTenantId: person.homeTenantId,
-  justification,
-  wishedRole,
-  status: "pending",
-  createdAt: at,
-  decision: null,
-  card: null,
-  followUps: null,
-  leases: { announce: null, card: null, requester: null },
-  unfinished: false,
-});
+): AccessRequest => newAccessRequest(person, seq, justification, wishedRole, at);
 
 /** The pending request a person already has, if any (re-read from the store, never trusted from the person record alone). */
 const openRequestOf = async (deps: ServiceDeps, person: Person): Promise<AccessRequest | undefined> => {

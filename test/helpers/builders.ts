@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { requestIdFor, type AccessRequest } from "../../src/domain/access-request.js";
+import { newAccessRequest, type AccessRequest } from "../../src/domain/access-request.js";
 import type { Person } from "../../src/domain/person.js";
 
 /** A person record as the app would store it, with overridable fields. */
@@ -27,30 +27,7 @@ export const aPerson = (overrides: Partial<Person> = {}): Person => {
 };
 
 /** A pending request for a person, with overridable fields. */
-export const aRequest = (person: Person, overrides: Partial<AccessRequest> = {}): AccessRequest => {
-  const seq = overrides.seq ?? 1;
-  return {
-    id: requestIdFor(person.personId, seq),
-    personId: person.personId,
-    type: "request",
-    seq,
-    requester: {
-      objectId: person.objectId,
-      directoryId: person.directoryId,
-      name: person.name,
-      upn: person.upn,
-      email: person.email,
-    },
-    homeTenantId: person.homeTenantId,
-    justification: "I run the service desk",
-    wishedRole: null,
-    status: "pending",
-    createdAt: "2026-01-01T00:00:00.000Z",
-    decision: null,
-    card: null,
-    followUps: null,
-    leases: { announce: null, card: null, requester: null },
-    unfinished: false,
-    ...overrides,
-  };
-};
+export const aRequest = (person: Person, overrides: Partial<AccessRequest> = {}): AccessRequest => ({
+  ...newAccessRequest(person, overrides.seq ?? 1, "I run the service desk", null, "2026-01-01T00:00:00.000Z"),
+  ...overrides,
+});

@@ -49,6 +49,27 @@ export class ConnectorSink {
     return sink;
   }
 
+  /** New messages posted into a conversation (request cards, in the admins channel). */
+  cardPosts(conversationId: string): SentActivity[] {
+    return this.sent.filter(
+      (s) =>
+        s.method === "POST" && decodeURIComponent(s.path).includes(`/v3/conversations/${conversationId}/activities`),
+    );
+  }
+
+  /** Updates of messages in a conversation (a card showing its outcome). */
+  cardUpdates(conversationId: string): SentActivity[] {
+    return this.sent.filter(
+      (s) =>
+        s.method === "PUT" && decodeURIComponent(s.path).includes(`/v3/conversations/${conversationId}/activities`),
+    );
+  }
+
+  /** Decision notices sent into a person's chat. */
+  decisionNoticesTo(conversationId: string): SentActivity[] {
+    return this.cardPosts(conversationId).filter((s) => /was (approved|denied)/.test(JSON.stringify(s.body)));
+  }
+
   /** Messages sent to a conversation (not member look-ups). */
   messagesTo(conversationId: string): SentActivity[] {
     return this.sent.filter(

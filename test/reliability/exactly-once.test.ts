@@ -41,22 +41,9 @@ describe("reliability: every request gets one decision, applied once, told once"
     await app?.close();
   });
 
-  const cardPosts = () =>
-    sink.sent.filter(
-      (s) =>
-        s.method === "POST" && decodeURIComponent(s.path).includes(`/v3/conversations/${ADMIN_CHANNEL}/activities`),
-    );
-  const cardUpdates = () =>
-    sink.sent.filter(
-      (s) => s.method === "PUT" && decodeURIComponent(s.path).includes(`/v3/conversations/${ADMIN_CHANNEL}/activities`),
-    );
-  const noticesTo = (who: Who) =>
-    sink.sent.filter(
-      (s) =>
-        s.method === "POST" &&
-        decodeURIComponent(s.path).includes(`/v3/conversations/a:personal-${who.id}/activities`) &&
-        /was (approved|denied)/.test(JSON.stringify(s.body)),
-    );
+  const cardPosts = () => sink.cardPosts(ADMIN_CHANNEL);
+  const cardUpdates = () => sink.cardUpdates(ADMIN_CHANNEL);
+  const noticesTo = (who: Who) => sink.decisionNoticesTo(`a:personal-${who.id}`);
   const makeAdmins = async (count: number) => {
     const admins: Who[] = [];
     for (let i = 1; i <= count; i++) {

@@ -28,18 +28,8 @@ describe("reliability: store faults and Teams faults", function () {
   let stores: CosmosStores;
   let container: Container;
   const from = (who: Who) => ({ serviceUrl: sink.url, tenantId: DIRECTORY, botId: "28:access-desk", from: who });
-  const cardPosts = () =>
-    sink.sent.filter(
-      (s) =>
-        s.method === "POST" && decodeURIComponent(s.path).includes(`/v3/conversations/${ADMIN_CHANNEL}/activities`),
-    );
-  const noticesTo = (who: Who) =>
-    sink.sent.filter(
-      (s) =>
-        s.method === "POST" &&
-        decodeURIComponent(s.path).includes(`/v3/conversations/a:personal-${who.id}/activities`) &&
-        /was (approved|denied)/.test(JSON.stringify(s.body)),
-    );
+  const cardPosts = () => sink.cardPosts(ADMIN_CHANNEL);
+  const noticesTo = (who: Who) => sink.decisionNoticesTo(`a:personal-${who.id}`);
 
   before(async () => {
     [issuer, sink] = await Promise.all([TestTokenIssuer.start(), ConnectorSink.start()]);
@@ -288,7 +278,15 @@ describe("reliability: store faults and Teams faults", function () {
       { ADMIN_CHANNEL_ID: ADMIN_CHANNEL, COSMOS_ENDPOINT: proxy.url, REQUEST_LIMIT_PER_HOUR: "1000" },
       { database, reconcileEveryMs: 500 },
     ));
-    await eventually("the notice after the restart", () => noticesTo(requester).length >= 1, 90_000);
+    await eventually("the notice after the restart", () => noticesTo(requester).length >= 1, 90_000).catch(
+      async (e: Error) => {
+        // Say what the request looked like, to tell a lease from a lost message.
+        const [stuck] = await requestsIn(container);
+        throw new Error(
+          `${e.message}: ${JSON.stringify({ status: stuck?.status, followUps: stuck?.followUps, leases: stuck?.leases, unfinished: stuck?.unfinished, attempts: sink.attempts })}`,
+        );
+      },
+    );
     await new Promise((r) => setTimeout(r, 2000));
     await app!.idle();
     assert.equal(noticesTo(requester).length, 1);

@@ -46,22 +46,9 @@ describe("reliability: crashes, two instances and shutdown (bot processes)", fun
     processes.push(bot);
     return bot;
   };
-  const cardPosts = () =>
-    sink.sent.filter(
-      (s) =>
-        s.method === "POST" && decodeURIComponent(s.path).includes(`/v3/conversations/${ADMIN_CHANNEL}/activities`),
-    );
-  const cardUpdates = () =>
-    sink.sent.filter(
-      (s) => s.method === "PUT" && decodeURIComponent(s.path).includes(`/v3/conversations/${ADMIN_CHANNEL}/activities`),
-    );
-  const noticesTo = (who: Who) =>
-    sink.sent.filter(
-      (s) =>
-        s.method === "POST" &&
-        decodeURIComponent(s.path).includes(`/v3/conversations/a:personal-${who.id}/activities`) &&
-        /was (approved|denied)/.test(JSON.stringify(s.body)),
-    );
+  const cardPosts = () => sink.cardPosts(ADMIN_CHANNEL);
+  const cardUpdates = () => sink.cardUpdates(ADMIN_CHANNEL);
+  const noticesTo = (who: Who) => sink.decisionNoticesTo(`a:personal-${who.id}`);
 
   before(async () => {
     sink = await ConnectorSink.start();
