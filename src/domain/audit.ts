@@ -34,6 +34,10 @@ export type AuditEvent = {
   after: unknown;
   reason: string | null;
   correlationId: string;
+  /** Set when the event is appended to its chain (see audit-chain.ts). */
+  seq?: number;
+  prevHash?: string;
+  hash?: string;
 };
 
 /** The deterministic id of the event recording `action` on `subjectId`. */

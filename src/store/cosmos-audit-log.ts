@@ -1,20 +1,72 @@
 import type { Container } from "@azure/cosmos";
+import { chain, GENESIS, verifyChain, type ChainedAuditEvent, type ChainProblem } from "../domain/audit-chain.js";
 import type { AuditEvent } from "../domain/audit.js";
-import { AlreadyExists, type AuditLog } from "../services/ports.js";
+import { AlreadyExists, PreconditionFailed, type AuditLog, type Stored } from "../services/ports.js";
+import { CosmosDocuments } from "./cosmos-documents.js";
 import { mapStoreError, withoutSystemProperties } from "./cosmos-errors.js";
 
-/** The audit log on Cosmos DB: events are only ever created, in the partition of the person they are about. */
+/** The head of one chain (one partition): its last sequence number and hash, and that last event itself. */
+type HeadDoc = {
+  id: "audit-head";
+  personId: string;
+  type: "audit-head";
+  seq: number;
+  hash: string;
+  last: ChainedAuditEvent | null;
+};
+
+const ATTEMPTS = 10;
+
+/**
+ * The audit log on Cosmos DB, one hash chain per partition (each person; `_settings`; `_tenants`).
+ * Appending takes the chain's next place with one conditional write of its head, which carries the
+ * new event; the event document is then created from it (idempotent), so a crash in between loses
+ * nothing: the next append, or a read, writes it. No code path updates or deletes an event.
+ */
 export class CosmosAuditLog implements AuditLog {
-  constructor(private readonly container: Container) {}
+  private readonly heads: CosmosDocuments<HeadDoc>;
+  private readonly events: CosmosDocuments<ChainedAuditEvent>;
+
+  constructor(private readonly container: Container) {
+    this.heads = new CosmosDocuments<HeadDoc>(container, "audit chain", (d) => d.type === "audit-head");
+    this.events = new CosmosDocuments<ChainedAuditEvent>(container, "audit event", (d) => d.type === "audit");
+  }
+
+  /** Writes the event a head carries, if it is not stored yet. */
+  private async settle(head: HeadDoc): Promise<void> {
+    if (!head.last) return;
+    try {
+      await this.events.create(head.last);
+    } catch (e) {
+      if (!(e instanceof AlreadyExists)) throw e;
+    }
+  }
 
   async append(event: AuditEvent): Promise<void> {
-    try {
-      await this.container.items.create(event);
-    } catch (e) {
-      const mapped = mapStoreError(e, "audit event");
-      if (mapped instanceof AlreadyExists) return;
-      throw mapped;
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const head: Stored<HeadDoc> | undefined = await this.heads.get("audit-head", event.personId);
+      if (head) await this.settle(head.value);
+      if (head?.value.last?.id === event.id || (await this.events.get(event.id, event.personId))) return; // appended already
+      const linked = chain(event, head ? head.value : { seq: 0, hash: GENESIS });
+      const next: HeadDoc = {
+        id: "audit-head",
+        personId: event.personId,
+        type: "audit-head",
+        seq: linked.seq,
+        hash: linked.hash,
+        last: linked,
+      };
+      try {
+        if (head) await this.heads.replace(next, head.etag);
+        else await this.heads.create(next);
+      } catch (e) {
+        if (e instanceof PreconditionFailed || e instanceof AlreadyExists) continue; // someone else took this place
+        throw e;
+      }
+      await this.settle(next);
+      return;
     }
+    throw new PreconditionFailed("audit chain");
   }
 
   async listForPerson(personId: string, limit: number): Promise<AuditEvent[]> {
@@ -22,7 +74,7 @@ export class CosmosAuditLog implements AuditLog {
       const { resources } = await this.container.items
         .query<AuditEvent>(
           {
-            query: "SELECT * FROM c WHERE c.personId = @p AND c.type = 'audit' ORDER BY c.at DESC",
+            query: "SELECT * FROM c WHERE c.personId = @p AND c.type = 'audit' ORDER BY c.seq DESC",
             parameters: [{ name: "@p", value: personId }],
           },
           { partitionKey: personId, maxItemCount: limit },
@@ -34,5 +86,38 @@ export class CosmosAuditLog implements AuditLog {
     } catch (e) {
       throw mapStoreError(e, "audit events");
     }
+  }
+
+  /** Walks every chain and reports edited, missing or reordered events. */
+  async verifyAll(): Promise<{ chains: number; events: number; problems: ChainProblem[] }> {
+    const heads = await this.heads.query("SELECT * FROM c WHERE c.type = 'audit-head'", [], 1_000_000);
+    const problems: ChainProblem[] = [];
+    let events = 0;
+    for (const head of heads) {
+      const chainEvents = await this.events.query(
+        "SELECT * FROM c WHERE c.personId = @p AND c.type = 'audit'",
+        [{ name: "@p", value: head.personId }],
+        1_000_000,
+        head.personId,
+      );
+      events += chainEvents.length;
+      problems.push(...verifyChain(head.personId, chainEvents, { seq: head.seq, hash: head.hash }));
+    }
+    // Events in a partition without a head: a chain whose record was removed.
+    const partitions = await this.container.items
+      .query<string>("SELECT VALUE c.personId FROM c WHERE c.type = 'audit'")
+      .fetchAll();
+    const known = new Set(heads.map((h) => h.personId));
+    for (const personId of new Set(partitions.resources)) {
+      if (!known.has(personId))
+        problems.push({
+          chain: personId,
+          seq: null,
+          id: null,
+          kind: "missing",
+          detail: "the chain's head record is missing",
+        });
+    }
+    return { chains: heads.length, events, problems };
   }
 }
