@@ -24,6 +24,15 @@ export type AppConfig = {
     /** Local mode only: validate incoming bot tokens against a stand-in OpenID issuer (tests). */
     authStandIn: { openIdMetadataUrl: string; issuer: string } | null;
   };
+  /** Time-bound access, reminders, stale requests and self-registration. */
+  governance: {
+    everySeconds: number;
+    expiryReminderHours: number;
+    pendingReminderHours: number;
+    pendingExpiryDays: number;
+    selfRegistration: boolean;
+    contact: string;
+  };
   /** Local mode only, for crash tests: the process kills itself at this named point. */
   crashPoint: string | null;
   /** How often one person may ask for access, and how many API calls one person may make. */
@@ -265,6 +274,17 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
   if (crashPoint !== null && crashPoint !== "after-decision-commit")
     fail("CRASH_POINT", "the only crash point is after-decision-commit", null);
 
+  const selfRegistrationText = (text("SELF_REGISTRATION") ?? "on").toLowerCase();
+  if (!["on", "off"].includes(selfRegistrationText)) fail("SELF_REGISTRATION", "must be on or off", null);
+  const governance = {
+    everySeconds: positive("GOVERNANCE_EVERY_SECONDS", 60, 86_400),
+    expiryReminderHours: positive("EXPIRY_REMINDER_HOURS", 24, 24 * 30),
+    pendingReminderHours: positive("PENDING_REMINDER_HOURS", 24, 24 * 30),
+    pendingExpiryDays: positive("PENDING_EXPIRY_DAYS", 14, 365),
+    selfRegistration: selfRegistrationText !== "off",
+    contact: text("SELF_REGISTRATION_CONTACT") ?? "your IT administrator",
+  };
+
   const mspTenantName = text("MSP_TENANT_NAME") ?? "MSP";
   if (mspTenantName.length > 100) fail("MSP_TENANT_NAME", "must be at most 100 characters", null);
 
@@ -284,6 +304,7 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
         standInMetadata && standInIssuer ? { openIdMetadataUrl: standInMetadata, issuer: standInIssuer } : null,
     },
     limits,
+    governance,
     crashPoint,
     allowedDirectoryIds,
     initialAdmins,

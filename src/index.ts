@@ -11,6 +11,7 @@ import { bootstrap } from "./services/bootstrap.js";
 import type { ServiceDeps } from "./services/deps.js";
 import { createServices, type AppServices } from "./services/index.js";
 import type { Clock, Logger } from "./services/ports.js";
+import { runGovernance } from "./services/govern-access.js";
 import { reconcile } from "./services/reconcile.js";
 import { startScheduled } from "./services/scheduler.js";
 import { connectContainer } from "./store/cosmos-container.js";
@@ -38,7 +39,7 @@ export type StartedApp = {
   close(boundMs?: number): Promise<void>;
 };
 
-export type StartOptions = { logger?: Logger; clock?: Clock; reconcileEveryMs?: number };
+export type StartOptions = { logger?: Logger; clock?: Clock; reconcileEveryMs?: number; governanceEveryMs?: number };
 
 const systemClock: Clock = { now: () => new Date() };
 
@@ -94,6 +95,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
       initialAdmins: config.initialAdmins,
       adminChannelId: config.adminChannelId,
       requestsPerHour: config.limits.requestsPerHour,
+      governance: config.governance,
     },
   };
   await bootstrap(deps, { mspTenantName: config.mspTenantName });
@@ -144,6 +146,11 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
       name: "reconcile",
       everyMs: options.reconcileEveryMs ?? config.limits.reconcileEverySeconds * 1000,
       run: () => reconcile(deps),
+    },
+    {
+      name: "governance",
+      everyMs: options.governanceEveryMs ?? config.governance.everySeconds * 1000,
+      run: () => runGovernance(deps),
     },
   ]);
 

@@ -4,7 +4,7 @@ import type { ActorRef } from "./person.js";
 import type { Role } from "./roles.js";
 import type { TenantAccess } from "./tenant.js";
 
-export const REQUEST_STATUSES = ["pending", "approved", "denied", "cancelled"] as const;
+export const REQUEST_STATUSES = ["pending", "approved", "denied", "cancelled", "expired"] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 /** What an approval grants. */
@@ -13,7 +13,8 @@ export type Grant = { role: Role; tenantAccess: TenantAccess; expiresAt: string 
 export type Decision =
   | { outcome: "approved"; by: ActorRef; at: string; grant: Grant; comment: string | null }
   | { outcome: "denied"; by: ActorRef; at: string; reason: string }
-  | { outcome: "cancelled"; by: ActorRef; at: string };
+  | { outcome: "cancelled"; by: ActorRef; at: string }
+  | { outcome: "expired"; by: ActorRef; at: string };
 
 /** Where the admins-channel card of a request lives, to update it in place. */
 export type CardLocation = { address: ConversationAddress; activityId: string };
@@ -47,6 +48,8 @@ export type AccessRequest = {
   card: CardLocation | null;
   followUps: FollowUps | null;
   leases: Leases | null;
+  /** When admins were last reminded that this request waits. */
+  remindedAt?: string | null;
   /** True while a decided request still has follow-ups to finish (the reconciler looks for these). */
   unfinished: boolean;
 };
@@ -54,7 +57,8 @@ export type AccessRequest = {
 export type RequestEvent =
   | { type: "approve"; by: ActorRef; at: string; grant: Grant; comment: string | null }
   | { type: "deny"; by: ActorRef; at: string; reason: string }
-  | { type: "cancel"; by: ActorRef; at: string };
+  | { type: "cancel"; by: ActorRef; at: string }
+  | { type: "expire"; by: ActorRef; at: string };
 
 /** A new pending request from a person, as filed: the requester's identity is copied at that moment. */
 export const newAccessRequest = (
@@ -153,6 +157,15 @@ export const transition = (request: AccessRequest, event: RequestEvent): AccessR
         decision: { outcome: "cancelled", by: event.by, at: event.at },
         followUps: { ...NO_FOLLOW_UPS, requester: true },
         leases: { announce: request.leases?.announce ?? null, card: null, requester: 0 },
+        unfinished: true,
+      };
+    case "expire":
+      return {
+        ...request,
+        status: "expired",
+        decision: { outcome: "expired", by: event.by, at: event.at },
+        followUps: { ...NO_FOLLOW_UPS },
+        leases: { announce: request.leases?.announce ?? null, card: null, requester: null },
         unfinished: true,
       };
   }

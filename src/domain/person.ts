@@ -48,6 +48,8 @@ export type Person = {
   pendingRequest: { requestId: string; createdAt: string } | null;
   /** Sequence of the last request created, so request ids are deterministic per person. */
   requestSeq: number;
+  /** The grant (its grantedAt) the person was last reminded about before it expires. */
+  expiryReminderFor?: string | null;
   /** When the person's latest requests were filed (newest last), for the per-hour limit. */
   recentRequests?: string[];
   /** Sequence of the last direct change (tab), so its audit event id is deterministic. */

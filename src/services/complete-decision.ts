@@ -9,6 +9,7 @@ const ACTIONS: Record<Exclude<AccessRequest["status"], "pending">, AuditAction> 
   approved: "request.approved",
   denied: "request.denied",
   cancelled: "request.cancelled",
+  expired: "request.expired",
 };
 
 const assignmentFrom = (request: AccessRequest): Assignment | null => {

@@ -21,6 +21,14 @@ export type AccessPolicy = {
   adminChannelId: string | null;
   /** How many requests one person may file per hour (so nobody floods the admins channel). */
   requestsPerHour: number;
+  /** Time-bound access, reminders and stale requests; whether people may ask at all. */
+  governance: {
+    expiryReminderHours: number;
+    pendingReminderHours: number;
+    pendingExpiryDays: number;
+    selfRegistration: boolean;
+    contact: string;
+  };
 };
 
 /** Everything a use case may touch: ports only, never an SDK. */

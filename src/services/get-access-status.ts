@@ -3,6 +3,7 @@ import type { Role } from "../domain/roles.js";
 import type { Tenant } from "../domain/tenant.js";
 import type { ServiceDeps } from "./deps.js";
 import { recordDecision } from "./complete-decision.js";
+import { endsSoon } from "./govern-access.js";
 import { loadPerson, refreshProfile } from "./register-person.js";
 
 export type AccessStatus = {
@@ -10,6 +11,10 @@ export type AccessStatus = {
   person: Person | null;
   role: Role | null;
   tenants: Tenant[];
+  /** The access ends soon enough that the person may ask to extend it. */
+  extendable: boolean;
+  /** Whether new requests are taken, and whom to contact when they are not. */
+  requests: { open: boolean; contact: string };
 };
 
 /**
@@ -39,5 +44,7 @@ export const getAccessStatus = async (
     person,
     role: person ? activeRole(person, deps.clock.now()) : null,
     tenants: await deps.tenants.list(),
+    extendable: person ? endsSoon(deps, person, deps.clock.now()) : false,
+    requests: { open: deps.policy.governance.selfRegistration, contact: deps.policy.governance.contact },
   };
 };

@@ -11,6 +11,7 @@ import { submitAccessRequest, type SubmitInput } from "./submit-access-request.j
 import type { Identity } from "../domain/person.js";
 import { changeAssignment, type AssignmentInput } from "./change-assignment.js";
 import { getMe } from "./get-me.js";
+import { runGovernance } from "./govern-access.js";
 import { getPerson } from "./get-person.js";
 import { listPeople, type PeopleQuery } from "./list-people.js";
 import { createTenant, listTenants, updateTenant } from "./manage-tenants.js";
@@ -21,6 +22,9 @@ import { checkDirectory } from "./actors.js";
 /** The use cases with their dependencies bound: what the transports (bot, HTTP API) call. */
 export const createServices = (deps: ServiceDeps) => ({
   getMe: (identity: Identity) => getMe(deps, identity),
+  runGovernance: () => runGovernance(deps),
+  /** Whether people may ask for access, and whom to contact when they may not. */
+  selfRegistration: () => ({ open: deps.policy.governance.selfRegistration, contact: deps.policy.governance.contact }),
   listPeople: (identity: Identity, query: PeopleQuery) => listPeople(deps, identity, query),
   getPerson: (identity: Identity, personId: unknown) => getPerson(deps, identity, personId),
   changeAssignment: (input: AssignmentInput) => changeAssignment(deps, input),

@@ -1,7 +1,7 @@
 import type { AccessRequest, CardLocation, FollowUps, LeasedStep } from "../domain/access-request.js";
 import type { ConversationAddress } from "../domain/conversation.js";
 import type { AuditEvent } from "../domain/audit.js";
-import type { ActorRef, Person } from "../domain/person.js";
+import type { ActorRef, Assignment, Person } from "../domain/person.js";
 import type { Role } from "../domain/roles.js";
 import type { Tenant } from "../domain/tenant.js";
 
@@ -63,6 +63,8 @@ export interface PeopleStore {
    * Returns the person's new ETag, or null when it had changed.
    */
   markChangeRecorded(personId: string, etag: string): Promise<string | null>;
+  /** People whose assignment ends at or before `untilIso` (expired ones and those about to expire). */
+  listExpiringBefore(untilIso: string, limit: number): Promise<Stored<Person>[]>;
   /** People of a directory that belong to no tenant yet (to place them when the directory is linked). */
   listWithoutTenant(directoryId: string, limit: number): Promise<Person[]>;
   /** People whose last direct change has no audit event yet (for the reconciler). */
@@ -114,6 +116,10 @@ export interface RequestStore {
   listUnfinished(limit: number): Promise<AccessRequest[]>;
   /** Requests (pending or decided, not cancelled) that have no admins-channel card yet. */
   listUnannounced(limit: number): Promise<AccessRequest[]>;
+  /** Pending requests filed at or before `iso`, oldest first. */
+  listPendingFiledBefore(iso: string, limit: number): Promise<AccessRequest[]>;
+  /** Records that admins were reminded of a waiting request. */
+  markReminded(personId: string, requestId: string, at: string): Promise<void>;
   /** How many requests are pending, optionally among requesters of some tenants. */
   countPending(scope: { tenantIds: readonly string[] } | "all"): Promise<number>;
   /** A person's requests, newest first. */
@@ -163,7 +169,12 @@ export interface ConversationStore {
 /** What the requester or an admin is told in their personal chat. */
 export type PersonalMessage =
   | { kind: "request-decided"; request: AccessRequest; tenants: Tenant[] }
-  | { kind: "no-admin-channel"; request: AccessRequest };
+  | { kind: "no-admin-channel"; request: AccessRequest }
+  | { kind: "access-expiring"; assignment: Assignment; tenants: Tenant[] }
+  | { kind: "access-expired"; assignment: Assignment; tenants: Tenant[] };
+
+/** What is posted into the admins channel besides request cards. */
+export type ChannelMessage = { kind: "pending-reminder"; requests: AccessRequest[]; waitingHours: number };
 
 /** What a request card shows: the request as stored now, and the tenants for the pickers. */
 export type RequestCardView = { request: AccessRequest; tenants: Tenant[] };
@@ -173,6 +184,7 @@ export interface Notifier {
   postRequestCard(channel: ConversationAddress, view: RequestCardView): Promise<CardLocation>;
   updateRequestCard(location: CardLocation, view: RequestCardView): Promise<void>;
   sendPersonal(to: ConversationAddress, message: PersonalMessage): Promise<void>;
+  postToChannel(channel: ConversationAddress, message: ChannelMessage): Promise<void>;
 }
 
 export interface Clock {

@@ -5,6 +5,7 @@ import { activeRole, type Identity, type Person } from "../domain/person.js";
 import { isRole, type Role } from "../domain/roles.js";
 import { cleanText, JUSTIFICATION_MAX } from "../domain/text.js";
 import { announceRequest } from "./announce-request.js";
+import { endsSoon } from "./govern-access.js";
 import type { ServiceDeps } from "./deps.js";
 import { AlreadyExists, type ConversationAddress, type Stored } from "./ports.js";
 import { registerPerson } from "./register-person.js";
@@ -86,6 +87,14 @@ const checkRequestRate = (deps: ServiceDeps, person: Person): void => {
 
 /** A person asks for access: at most one pending request per person, then the admins are told. */
 export const submitAccessRequest = async (deps: ServiceDeps, input: SubmitInput): Promise<SubmitResult> => {
+  if (!deps.policy.governance.selfRegistration) {
+    throw notAllowed(
+      `Access Desk is not taking new requests at the moment. Please contact ${deps.policy.governance.contact}.`,
+      {
+        reason: "self-registration-off",
+      },
+    );
+  }
   const justification = cleanText("Justification", input.justification, { min: 1, max: JUSTIFICATION_MAX });
   const wishedRole = parseWishedRole(input.wishedRole);
   const stored = await registerPerson(deps, input.identity);
@@ -95,7 +104,9 @@ export const submitAccessRequest = async (deps: ServiceDeps, input: SubmitInput)
     throw notAllowed("Your account is disabled; ask an administrator.", { reason: "disabled" });
   }
   if (input.conversation) await rememberPersonalConversation(deps, person.personId, input.conversation);
-  if (activeRole(person, deps.clock.now()) !== null) return { kind: "has-access", person };
+  // A user may ask only to extend access that ends soon (the reminder offers it).
+  const now = deps.clock.now();
+  if (activeRole(person, now) !== null && !endsSoon(deps, person, now)) return { kind: "has-access", person };
 
   const open = await openRequestOf(deps, person);
   if (open) return { kind: "already-pending", request: open };

@@ -154,6 +154,20 @@ export class CosmosPeopleStore implements PeopleStore {
     }
   }
 
+  async listExpiringBefore(untilIso: string, limit: number): Promise<Stored<Person>[]> {
+    const docs = await this.docs.query(
+      "SELECT * FROM c WHERE c.type = 'person' AND NOT IS_NULL(c.assignment) AND NOT IS_NULL(c.assignment.expiresAt) AND c.assignment.expiresAt <= @until",
+      [{ name: "@until", value: untilIso }],
+      limit,
+      undefined,
+      true,
+    );
+    return docs.map((d) => ({
+      value: withoutQueryFields(d.value as unknown as Record<string, unknown>),
+      etag: d.etag,
+    }));
+  }
+
   async listWithoutTenant(directoryId: string, limit: number): Promise<Person[]> {
     const docs = await this.docs.query(
       "SELECT * FROM c WHERE c.type = 'person' AND c.directoryId = @d AND IS_NULL(c.homeTenantId)",

@@ -99,6 +99,18 @@ export class CosmosRequestStore implements RequestStore {
     return this.docs.query("SELECT * FROM c WHERE c.type = 'request' AND c.unfinished = true", [], limit);
   }
 
+  listPendingFiledBefore(iso: string, limit: number): Promise<AccessRequest[]> {
+    return this.docs.query(
+      "SELECT * FROM c WHERE c.type = 'request' AND c.status = 'pending' AND c.createdAt <= @at ORDER BY c.createdAt ASC",
+      [{ name: "@at", value: iso }],
+      limit,
+    );
+  }
+
+  async markReminded(personId: string, requestId: string, at: string): Promise<void> {
+    await this.patch(personId, requestId, [{ op: "set", path: "/remindedAt", value: at }]);
+  }
+
   async countPending(scope: { tenantIds: readonly string[] } | "all"): Promise<number> {
     const spec: SqlQuerySpec =
       scope === "all"

@@ -297,6 +297,26 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
     return "";
   });
 
+  // "Request extension" on the reminder: the answer is the person's card with a pre-filled request.
+  app.adaptiveCards.actionExecute(VERBS.requestExtension, async (context) => {
+    const identity = identityOf(context.activity);
+    try {
+      if (!identity) throw notAllowed(NO_ENTRA, { reason: "no-entra-identity" });
+      if (scopeOf(context.activity) !== "personal")
+        throw invalid("Ask for an extension in your personal chat with Access Desk.");
+      const who = await profileLoader(context, identity)();
+      const status = await services.getAccessStatus(who);
+      const notice =
+        status.role === null || status.extendable || status.person?.pendingRequest
+          ? undefined
+          : "Your access does not end soon, so there is nothing to extend yet.";
+      await invokeCard(context, welcomeCard(status, services.clock.now(), false, notice));
+    } catch (e) {
+      await refuse(context, VERBS.requestExtension, identity, e);
+    }
+    return "";
+  });
+
   const decide = (kind: "approve" | "deny") => async (context: TurnContext, _state: unknown, data: unknown) => {
     const identity = identityOf(context.activity);
     const action = kind === "approve" ? VERBS.approveRequest : VERBS.denyRequest;

@@ -8,7 +8,8 @@ import {
 import type { Delivery } from "./delivery.js";
 import type { CardLocation } from "../domain/access-request.js";
 import type { ConversationAddress } from "../domain/conversation.js";
-import type { Logger, Notifier, PersonalMessage, RequestCardView } from "../services/ports.js";
+import type { ChannelMessage, Logger, Notifier, PersonalMessage, RequestCardView } from "../services/ports.js";
+import { accessExpiredCard, accessExpiringCard, pendingReminderCard } from "./cards/governance-cards.js";
 import type { AdaptiveCard } from "./cards/card-types.js";
 import { decisionNoticeCard, noAdminChannelCard } from "./cards/personal-cards.js";
 import { requestCard } from "./cards/request-card.js";
@@ -66,11 +67,26 @@ export class TeamsNotifier implements Notifier {
   }
 
   async sendPersonal(to: ConversationAddress, message: PersonalMessage): Promise<void> {
-    const card =
-      message.kind === "request-decided"
-        ? decisionNoticeCard(message.request, message.tenants)
-        : noAdminChannelCard(message.request);
-    await this.continue(to, "personal message", async (context) => {
+    const card = (() => {
+      switch (message.kind) {
+        case "request-decided":
+          return decisionNoticeCard(message.request, message.tenants);
+        case "no-admin-channel":
+          return noAdminChannelCard(message.request);
+        case "access-expiring":
+          return accessExpiringCard(message.assignment, message.tenants);
+        case "access-expired":
+          return accessExpiredCard(message.assignment, message.tenants);
+      }
+    })();
+    await this.continue(to, message.kind, async (context) => {
+      await context.sendActivity(cardMessage(card));
+    });
+  }
+
+  async postToChannel(channel: ConversationAddress, message: ChannelMessage): Promise<void> {
+    const card = pendingReminderCard(message.requests, message.waitingHours);
+    await this.continue(channel, message.kind, async (context) => {
       await context.sendActivity(cardMessage(card));
     });
   }

@@ -3,6 +3,7 @@ export const VERBS = {
   submitRequest: "submitRequest",
   approveRequest: "approveRequest",
   denyRequest: "denyRequest",
+  requestExtension: "requestExtension",
 } as const;
 export type Verb = (typeof VERBS)[keyof typeof VERBS];
 

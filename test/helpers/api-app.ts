@@ -4,6 +4,7 @@ import type { Container } from "@azure/cosmos";
 import { loadConfig } from "../../src/config.js";
 import { startApp, type StartedApp } from "../../src/index.js";
 import { createLogger } from "../../src/logger.js";
+import type { Clock } from "../../src/services/ports.js";
 import { connectContainer } from "../../src/store/cosmos-container.js";
 import { createCosmosStores, type CosmosStores } from "../../src/store/cosmos-store.js";
 import { embeddedCosmos } from "./cosmos.js";
@@ -18,7 +19,7 @@ export const AUDIENCE = "5f0c8a6e-2f3b-4c7d-9a1e-3b2c1d0e9f8a";
 export const startApiApp = async (
   issuer: TestTokenIssuer,
   env: Record<string, string> = {},
-  options: { database?: string; reconcileEveryMs?: number } = {},
+  options: { database?: string; reconcileEveryMs?: number; clock?: Clock } = {},
 ): Promise<{ app: StartedApp; stores: CosmosStores; container: Container; database: string }> => {
   const { endpoint } = await embeddedCosmos();
   const database = options.database ?? `api-${randomUUID()}`;
@@ -44,6 +45,7 @@ export const startApiApp = async (
   const app = await startApp(config, {
     logger: createLogger(config, join(RESULTS_DIR, "api.log")),
     ...(options.reconcileEveryMs ? { reconcileEveryMs: options.reconcileEveryMs } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const { container } = await connectContainer({
     endpoint,

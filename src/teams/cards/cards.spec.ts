@@ -48,9 +48,54 @@ const identity = {
   email: null,
 };
 
+const OPEN = { open: true, contact: "the service desk" };
+
 describe("cards (parsed by the Adaptive Cards SDK)", () => {
+  it("welcome card when self-registration is off: no form, and whom to contact", () => {
+    const card = welcomeCard(
+      {
+        identity,
+        person: null,
+        role: null,
+        tenants,
+        extendable: false,
+        requests: { open: false, contact: "it@contoso.example" },
+      },
+      now,
+    );
+    assert.deepEqual(parseWithSdk(card).verbs, []);
+    assert.match(cardText(card), /not taking new requests.*it@contoso\.example/);
+  });
+
+  it("welcome card for a user whose access ends soon: a request form pre-filled with the current role", () => {
+    const user = {
+      ...person,
+      assignment: {
+        role: "msp-user" as const,
+        tenantAccess: { kind: "all" as const },
+        expiresAt: new Date(now.getTime() + 3_600_000).toISOString(),
+        grantedBy: admin,
+        grantedAt: new Date(now.getTime() - 86_400_000).toISOString(),
+        justification: "x",
+        requestId: null,
+      },
+    };
+    const card = welcomeCard(
+      { identity, person: user, role: "msp-user", tenants, extendable: true, requests: OPEN },
+      now,
+    );
+    const parsed = parseWithSdk(card);
+    assert.deepEqual(parsed.verbs, ["submitRequest"]);
+    const inputs = (card.body as Array<{ id?: string; value?: string }>).filter((e) => e.id);
+    assert.equal(inputs.find((e) => e.id === "wishedRole")?.value, "msp-user");
+    assert.match(
+      String(inputs.find((e) => e.id === "justification")?.value),
+      /extend my MSP User access \(All tenants\)/,
+    );
+  });
+
   it("welcome card for someone without access: identity, and the request form", () => {
-    const card = welcomeCard({ identity, person: null, role: null, tenants }, now);
+    const card = welcomeCard({ identity, person: null, role: null, tenants, extendable: false, requests: OPEN }, now);
     const parsed = parseWithSdk(card);
     assert.deepEqual(parsed.verbs, ["submitRequest"]);
     assert.deepEqual(parsed.inputIds, ["justification", "wishedRole"]);
@@ -79,7 +124,10 @@ describe("cards (parsed by the Adaptive Cards SDK)", () => {
         requestId: null,
       },
     };
-    const card = welcomeCard({ identity, person: user, role: "msp-user", tenants }, now);
+    const card = welcomeCard(
+      { identity, person: user, role: "msp-user", tenants, extendable: false, requests: OPEN },
+      now,
+    );
     assert.deepEqual(parseWithSdk(card).verbs, []);
     const shown = cardText(card);
     assert.match(shown, /Role: MSP User/);

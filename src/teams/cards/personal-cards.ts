@@ -60,6 +60,12 @@ export const decisionNoticeCard = (request: AccessRequest, tenants: readonly Ten
       text("You can ask again with more detail: type **request access**.", { isSubtle: true }),
     ]);
   }
+  if (d.outcome === "expired") {
+    return adaptiveCard([
+      heading("Your access request expired"),
+      text("No admin decided it in time. If you still need access, type **request access**.", { isSubtle: true }),
+    ]);
+  }
   return adaptiveCard([heading("Your access request was cancelled"), facts([["Cancelled", when(d.at)]])]);
 };
 

@@ -26,6 +26,7 @@ const outcomeTitle: Record<Decision["outcome"], string> = {
   approved: "Approved",
   denied: "Denied",
   cancelled: "Cancelled by the requester",
+  expired: "Expired without a decision",
 };
 
 const decisionFacts = (decision: Decision, tenants: readonly Tenant[]) => {
@@ -48,6 +49,8 @@ const decisionFacts = (decision: Decision, tenants: readonly Tenant[]) => {
       ]);
     case "cancelled":
       return facts([["Cancelled", when(decision.at)]]);
+    case "expired":
+      return facts([["Expired", when(decision.at)]]);
   }
 };
 

@@ -4,7 +4,17 @@ import { describeTenantAccess } from "../../domain/tenant.js";
 import { JUSTIFICATION_MAX } from "../../domain/text.js";
 import type { AccessStatus } from "../../services/get-access-status.js";
 import { REQUEST_INPUTS, VERBS } from "../verbs.js";
-import { adaptiveCard, facts, heading, plain, text, when, type AdaptiveCard, type Element } from "./card-types.js";
+import {
+  adaptiveCard,
+  facts,
+  type Action,
+  heading,
+  plain,
+  text,
+  when,
+  type AdaptiveCard,
+  type Element,
+} from "./card-types.js";
 
 const accessFacts = (status: AccessStatus, now: Date): Element[] => {
   const person: Person | null = status.person;
@@ -37,7 +47,7 @@ const accessFacts = (status: AccessStatus, now: Date): Element[] => {
 };
 
 /** The form a person asks for access with: a justification and, optionally, the role they hope for. */
-export const requestForm = (): Element[] => [
+export const requestForm = (prefill?: { justification: string; wishedRole: string }): Element[] => [
   {
     type: "Input.Text",
     id: REQUEST_INPUTS.justification,
@@ -47,6 +57,7 @@ export const requestForm = (): Element[] => [
     isRequired: true,
     maxLength: JUSTIFICATION_MAX,
     errorMessage: `A justification of 1 to ${JUSTIFICATION_MAX} characters is required.`,
+    ...(prefill ? { value: prefill.justification } : {}),
   },
   {
     type: "Input.ChoiceSet",
@@ -55,8 +66,18 @@ export const requestForm = (): Element[] => [
     style: "compact",
     placeholder: "No preference",
     choices: ROLES_BY_PRIVILEGE.map((r) => ({ title: roleLabel(r), value: r })),
+    ...(prefill ? { value: prefill.wishedRole } : {}),
   },
 ];
+
+const requestAction = (title: string): Action => ({
+  type: "Action.Execute",
+  title,
+  verb: VERBS.submitRequest,
+  data: {},
+  style: "positive",
+  associatedInputs: "auto",
+});
 
 /**
  * Who the person is (as Teams and Entra ID report it), what access they have, and, when they have
@@ -79,20 +100,39 @@ export const welcomeCard = (status: AccessStatus, now: Date, greeting = true, no
     ]),
     ...accessFacts(status, now),
   ];
+  const a = person?.assignment;
+  if (status.extendable && a && !person?.pendingRequest) {
+    const access = describeTenantAccess(a.tenantAccess, status.tenants);
+    const justification =
+      `Please extend my ${roleLabel(a.role)} access (${access}), which ends ${(a.expiresAt ?? "").slice(0, 16).replace("T", " ")} UTC.`.slice(
+        0,
+        JUSTIFICATION_MAX,
+      );
+    return adaptiveCard(
+      [
+        ...body,
+        text("Extend your access", { weight: "Bolder", spacing: "Medium" }),
+        text("The request keeps your current role and tenant access; edit the reason if you like. An admin decides.", {
+          isSubtle: true,
+        }),
+        ...requestForm({ justification, wishedRole: a.role }),
+      ],
+      [requestAction("Request extension")],
+    );
+  }
   if (!canRequest) {
     return adaptiveCard([...body, text("Type **help** for what I can do.", { isSubtle: true, spacing: "Medium" })]);
   }
+  if (!status.requests.open) {
+    return adaptiveCard([
+      ...body,
+      text(`Access Desk is not taking new requests at the moment. Please contact ${plain(status.requests.contact)}.`, {
+        spacing: "Medium",
+      }),
+    ]);
+  }
   return adaptiveCard(
     [...body, text("Request access", { weight: "Bolder", spacing: "Medium" }), ...requestForm()],
-    [
-      {
-        type: "Action.Execute",
-        title: "Request access",
-        verb: VERBS.submitRequest,
-        data: {},
-        style: "positive",
-        associatedInputs: "auto",
-      },
-    ],
+    [requestAction("Request access")],
   );
 };
