@@ -10,6 +10,7 @@ const event = (n: number): AuditEvent => ({
   actor: { personId: "a", name: "Megan" },
   action: "assignment.changed",
   subject: { kind: "person", id: "p1", name: "Adele" },
+  tenantId: "t1",
   before: { role: null },
   after: { role: "msp-user", tenants: ["b", "a"] },
   reason: `change ${n}`,

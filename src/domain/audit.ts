@@ -32,6 +32,8 @@ export type AuditEvent = {
   actor: ActorRef;
   action: AuditAction;
   subject: { kind: "person" | "request" | "settings" | "tenant"; id: string; name: string | null };
+  /** The tenant the subject belonged to at the time (null: the app's own settings): who may read the event. */
+  tenantId: string | null;
   before: unknown;
   after: unknown;
   reason: string | null;

@@ -1,5 +1,8 @@
 import type { Request, Response, Server } from "restify";
+import { stringify } from "csv-stringify/sync";
 import { z } from "zod/v4";
+import type { AuditEvent } from "../domain/audit.js";
+import type { AccessRow } from "../services/read-audit.js";
 import type { AccessRequest } from "../domain/access-request.js";
 import type { Identity } from "../domain/person.js";
 import type { AppServices } from "../services/index.js";
@@ -19,7 +22,74 @@ export type ApiOptions = {
   callsPerMinute: number;
 };
 
-type Result = { status?: number; body: unknown; etag?: string };
+type Download = { filename: string; format: "csv" | "jsonl"; lines: AsyncIterable<string> };
+type Result = { status?: number; body: unknown; etag?: string; download?: Download };
+
+const CONTENT_TYPES = { csv: "text/csv; charset=utf-8", jsonl: "application/x-ndjson; charset=utf-8" } as const;
+
+/** Rows as a file: CSV (spreadsheet formulas neutralised) or JSON Lines, one line per row. */
+const fileLines = async function* <T>(
+  rows: AsyncIterable<T>,
+  format: "csv" | "jsonl",
+  columns: ReadonlyArray<readonly [string, (row: T) => unknown]>,
+): AsyncIterable<string> {
+  if (format === "jsonl") {
+    for await (const row of rows) yield `${JSON.stringify(row)}\n`;
+    return;
+  }
+  const csv = (cells: unknown[]) =>
+    stringify(
+      [cells.map((c) => (c === null || c === undefined ? "" : typeof c === "object" ? JSON.stringify(c) : c))],
+      {
+        escape_formulas: true,
+        record_delimiter: "windows",
+      },
+    );
+  yield `\uFEFF${csv(columns.map(([name]) => name))}`; // the BOM makes spreadsheet apps read UTF-8
+  for await (const row of rows) yield csv(columns.map(([, cell]) => cell(row)));
+};
+
+const AUDIT_COLUMNS: ReadonlyArray<readonly [string, (e: AuditEvent) => unknown]> = [
+  ["at", (e) => e.at],
+  ["action", (e) => e.action],
+  ["actorId", (e) => e.actor.personId],
+  ["actorName", (e) => e.actor.name],
+  ["subjectKind", (e) => e.subject.kind],
+  ["subjectId", (e) => e.subject.id],
+  ["subjectName", (e) => e.subject.name],
+  ["tenantId", (e) => e.tenantId],
+  ["reason", (e) => e.reason],
+  ["before", (e) => e.before],
+  ["after", (e) => e.after],
+  ["correlationId", (e) => e.correlationId],
+  ["chain", (e) => e.personId],
+  ["seq", (e) => e.seq],
+  ["prevHash", (e) => e.prevHash],
+  ["hash", (e) => e.hash],
+];
+
+const ACCESS_COLUMNS: ReadonlyArray<readonly [string, (r: AccessRow) => unknown]> = [
+  ["name", (r) => r.name],
+  ["upn", (r) => r.upn],
+  ["email", (r) => r.email],
+  ["personId", (r) => r.personId],
+  ["directoryId", (r) => r.directoryId],
+  ["homeTenant", (r) => r.homeTenant],
+  ["role", (r) => r.role],
+  ["tenantAccess", (r) => r.tenantAccess],
+  ["expiresAt", (r) => r.expiresAt],
+  ["grantedBy", (r) => r.grantedBy],
+  ["grantedAt", (r) => r.grantedAt],
+  ["justification", (r) => r.justification],
+  ["requestId", (r) => r.requestId],
+];
+
+const exportFormat = (value: unknown): "csv" | "jsonl" => {
+  if (value === "csv" || value === "jsonl") return value;
+  throw new BadInput("format must be csv or jsonl.", "format");
+};
+
+const fileDate = (now: Date) => now.toISOString().slice(0, 10);
 
 // Bodies: unknown fields are refused; sizes are bounded here, meanings are checked by the services.
 const text = (max: number) => z.string().max(max);
@@ -46,6 +116,17 @@ const schemas = {
     pageSize: text(4).optional(),
     continuation: text(8000).optional(),
   }),
+  auditQuery: z.strictObject({
+    action: text(60).optional(),
+    person: text(100).optional(),
+    who: text(100).optional(),
+    from: text(40).optional(),
+    to: text(40).optional(),
+    pageSize: text(4).optional(),
+    continuation: text(8000).optional(),
+    format: text(10).optional(),
+  }),
+  reportQuery: z.strictObject({ format: text(10).optional() }),
   requestsQuery: z.strictObject({
     status: z.literal("pending"),
     pageSize: text(4).optional(),
@@ -106,6 +187,10 @@ export const registerApiRoutes = (server: Server, { services, authenticate, logg
         await withinLimit(who);
         const result = await handler(req, who);
         if (result.etag) res.header("ETag", quoted(result.etag));
+        if (result.download) {
+          await sendDownload(res, result.download, correlationId);
+          return;
+        }
         res.send(result.status ?? 200, result.body);
       } catch (e) {
         const { status, body, retryAfter } = httpErrorOf(e);
@@ -124,6 +209,73 @@ export const registerApiRoutes = (server: Server, { services, authenticate, logg
         res.send(final, { ...body, correlationId });
       }
     };
+
+  /** Streams a file; a failure after the first byte cuts the connection, so a partial file is never taken as whole. */
+  const sendDownload = async (res: Response, download: Download, correlationId: string) => {
+    res.writeHead(200, {
+      "Content-Type": CONTENT_TYPES[download.format],
+      "Content-Disposition": `attachment; filename="${download.filename}.${download.format}"`,
+      "Cache-Control": "no-store",
+      "X-Content-Type-Options": "nosniff",
+    });
+    try {
+      for await (const line of download.lines) {
+        if (!res.write(line)) await new Promise((resolve) => res.once("drain", resolve));
+      }
+      res.end();
+    } catch (err) {
+      log.error({ err, correlationId, file: download.filename }, "export failed part-way; connection cut");
+      res.destroy();
+    }
+  };
+
+  server.get(
+    "/api/audit",
+    route("list-audit", async (req, who) => {
+      const q = parse(schemas.auditQuery, req.query);
+      if (q.format !== undefined) throw new BadInput("format belongs to /api/audit/export.", "format");
+      const page = await services.listAudit(who, q);
+      return { body: { items: page.items.map(auditView), continuation: page.continuation } };
+    }),
+  );
+
+  server.get(
+    "/api/audit/export",
+    route("export-audit", async (req, who) => {
+      const { format, continuation, pageSize, ...filter } = parse(schemas.auditQuery, req.query);
+      if (continuation !== undefined || pageSize !== undefined)
+        throw new BadInput(
+          "An export has every matching event: no paging.",
+          continuation ? "continuation" : "pageSize",
+        );
+      const kind = exportFormat(format);
+      const events = await services.exportAudit(who, filter);
+      return {
+        body: null,
+        download: {
+          filename: `access-desk-audit-${fileDate(now())}`,
+          format: kind,
+          lines: fileLines(events, kind, AUDIT_COLUMNS),
+        },
+      };
+    }),
+  );
+
+  server.get(
+    "/api/reports/access",
+    route("access-report", async (req, who) => {
+      const kind = exportFormat(parse(schemas.reportQuery, req.query).format);
+      const rows = await services.accessReport(who);
+      return {
+        body: null,
+        download: {
+          filename: `access-desk-who-has-access-${fileDate(now())}`,
+          format: kind,
+          lines: fileLines(rows, kind, ACCESS_COLUMNS),
+        },
+      };
+    }),
+  );
 
   server.get(
     "/api/me",

@@ -42,6 +42,9 @@ export const auditView = (e: AuditEvent) => ({
   before: e.before,
   after: e.after,
   reason: e.reason,
+  tenantId: e.tenantId ?? null,
+  correlationId: e.correlationId,
+  seq: e.seq ?? null,
 });
 
 export const tenantView = (t: Tenant) => ({

@@ -73,6 +73,7 @@ export const recordDecision = async (deps: ServiceDeps, request: AccessRequest):
       actor: d.by,
       action: ACTIONS[request.status],
       subject: { kind: "person", id: request.personId, name: request.requester.name || null },
+      tenantId: person?.value.homeTenantId ?? request.homeTenantId ?? null,
       before: { assignment: person?.value.assignment ?? null, requestStatus: "pending" },
       after: { assignment: assignment ?? person?.value.assignment ?? null, requestStatus: request.status },
       reason:

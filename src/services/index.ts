@@ -12,6 +12,7 @@ import type { Identity } from "../domain/person.js";
 import { changeAssignment, type AssignmentInput } from "./change-assignment.js";
 import { getMe } from "./get-me.js";
 import { runGovernance } from "./govern-access.js";
+import { accessReport, exportAudit, listAudit, type AuditQuery } from "./read-audit.js";
 import { getPerson } from "./get-person.js";
 import { listPeople, type PeopleQuery } from "./list-people.js";
 import { createTenant, listTenants, updateTenant } from "./manage-tenants.js";
@@ -23,6 +24,9 @@ import { checkDirectory } from "./actors.js";
 export const createServices = (deps: ServiceDeps) => ({
   getMe: (identity: Identity) => getMe(deps, identity),
   runGovernance: () => runGovernance(deps),
+  listAudit: (identity: Identity, query: AuditQuery) => listAudit(deps, identity, query),
+  exportAudit: (identity: Identity, query: AuditQuery) => exportAudit(deps, identity, query),
+  accessReport: (identity: Identity) => accessReport(deps, identity),
   /** Whether people may ask for access, and whom to contact when they may not. */
   selfRegistration: () => ({ open: deps.policy.governance.selfRegistration, contact: deps.policy.governance.contact }),
   listPeople: (identity: Identity, query: PeopleQuery) => listPeople(deps, identity, query),

@@ -43,6 +43,7 @@ export const commitPersonChange = async (
     actor: change.actor,
     action: change.action,
     subject: { kind: "person", id: next.personId, name: next.name || null },
+    tenantId: next.homeTenantId,
     before: change.before,
     after: change.after,
     reason: change.reason,

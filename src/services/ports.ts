@@ -1,6 +1,6 @@
 import type { AccessRequest, CardLocation, FollowUps, LeasedStep } from "../domain/access-request.js";
 import type { ConversationAddress } from "../domain/conversation.js";
-import type { AuditEvent } from "../domain/audit.js";
+import type { AuditAction, AuditEvent } from "../domain/audit.js";
 import type { ActorRef, Assignment, Person } from "../domain/person.js";
 import type { Role } from "../domain/roles.js";
 import type { Tenant } from "../domain/tenant.js";
@@ -130,7 +130,22 @@ export interface AuditLog {
   /** Idempotent: an event whose id exists is not written again. */
   append(event: AuditEvent): Promise<void>;
   listForPerson(personId: string, limit: number): Promise<AuditEvent[]>;
+  /** One page of events matching a filter, newest first, with a continuation token for the next. */
+  search(filter: AuditFilter, page: { pageSize: number; continuation?: string | null }): Promise<Page<AuditEvent>>;
 }
+
+/** What the Audit page filters on; `tenantIds` is the reader's reach (undefined: everything). */
+export type AuditFilter = {
+  tenantIds?: readonly string[];
+  action?: AuditAction;
+  /** Events about this person. */
+  personId?: string;
+  /** Lower-case text found in the actor's or the subject's name. */
+  who?: string;
+  /** ISO times: from (inclusive) and to (exclusive). */
+  from?: string;
+  to?: string;
+};
 
 export interface TenantStore {
   list(): Promise<Tenant[]>;

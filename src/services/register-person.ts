@@ -68,6 +68,7 @@ export const createPerson = async (
     actor: source === "initial-admin" ? SYSTEM_ACTOR : { personId: person.personId, name: person.name },
     action: "person.registered",
     subject: { kind: "person", id: person.personId, name: person.name || null },
+    tenantId: person.homeTenantId,
     before: null,
     after: { source, assignment: person.assignment },
     reason: source === "initial-admin" ? "Listed in INITIAL_ADMINS" : null,

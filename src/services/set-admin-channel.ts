@@ -46,6 +46,7 @@ export const setAdminChannel = async (
     actor,
     action: "settings.admin-channel-set",
     subject: { kind: "settings", id: "admin-channel", name: "Admins channel" },
+    tenantId: null,
     before: previous ? { channelId: previous.channelId, teamId: previous.teamId } : null,
     after: { channelId: channel.channelId, teamId: channel.teamId },
     reason: null,

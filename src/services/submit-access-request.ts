@@ -137,6 +137,7 @@ export const submitAccessRequest = async (deps: ServiceDeps, input: SubmitInput)
     actor: { personId: person.personId, name: person.name },
     action: "request.submitted",
     subject: { kind: "request", id: request.id, name: person.name },
+    tenantId: person.homeTenantId,
     before: null,
     after: { justification, wishedRole },
     reason: justification,

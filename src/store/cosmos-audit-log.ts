@@ -1,7 +1,14 @@
-import type { Container } from "@azure/cosmos";
+import type { Container, JSONValue, SqlParameter } from "@azure/cosmos";
 import { chain, GENESIS, verifyChain, type ChainedAuditEvent, type ChainProblem } from "../domain/audit-chain.js";
 import type { AuditEvent } from "../domain/audit.js";
-import { AlreadyExists, PreconditionFailed, type AuditLog, type Stored } from "../services/ports.js";
+import {
+  AlreadyExists,
+  PreconditionFailed,
+  type AuditFilter,
+  type AuditLog,
+  type Page,
+  type Stored,
+} from "../services/ports.js";
 import { CosmosDocuments } from "./cosmos-documents.js";
 import { mapStoreError, withoutSystemProperties } from "./cosmos-errors.js";
 
@@ -83,6 +90,45 @@ export class CosmosAuditLog implements AuditLog {
       return resources
         .slice(0, limit)
         .map((d) => withoutSystemProperties<AuditEvent>(d as unknown as Record<string, unknown>));
+    } catch (e) {
+      throw mapStoreError(e, "audit events");
+    }
+  }
+
+  async search(
+    filter: AuditFilter,
+    page: { pageSize: number; continuation?: string | null },
+  ): Promise<Page<AuditEvent>> {
+    const where = ["c.type = 'audit'"];
+    const parameters: SqlParameter[] = [];
+    const add = (condition: string, name: string, value: JSONValue) => {
+      where.push(condition);
+      parameters.push({ name, value });
+    };
+    if (filter.tenantIds) add("ARRAY_CONTAINS(@tenantIds, c.tenantId)", "@tenantIds", [...filter.tenantIds]);
+    if (filter.action) add("c.action = @action", "@action", filter.action);
+    if (filter.personId) add("c.personId = @personId", "@personId", filter.personId);
+    if (filter.who)
+      add("(CONTAINS(LOWER(c.actor.name), @who) OR CONTAINS(LOWER(c.subject.name), @who))", "@who", filter.who);
+    if (filter.from) add("c.at >= @from", "@from", filter.from);
+    if (filter.to) add("c.at < @to", "@to", filter.to);
+    try {
+      const result = await this.container.items
+        .query<AuditEvent>(
+          { query: `SELECT * FROM c WHERE ${where.join(" AND ")} ORDER BY c.at DESC`, parameters },
+          {
+            maxItemCount: page.pageSize,
+            ...(filter.personId ? { partitionKey: filter.personId } : {}),
+            ...(page.continuation ? { continuationToken: page.continuation } : {}),
+          },
+        )
+        .fetchNext();
+      return {
+        items: result.resources.map((d) =>
+          withoutSystemProperties<AuditEvent>(d as unknown as Record<string, unknown>),
+        ),
+        continuation: result.continuationToken ?? null,
+      };
     } catch (e) {
       throw mapStoreError(e, "audit events");
     }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
 import type { AccessRequest } from "../../src/domain/access-request.js";
 import { launchChromium, screenshot } from "../helpers/browser.js";
@@ -126,6 +127,50 @@ describe("People tab (Chromium)", function () {
     const shown = JSON.stringify(status.message);
     assert.match(shown, /Role","value":"MSP User/);
     assert.match(shown, /Tenant access","value":"All tenants/);
+  });
+
+  it("the Audit page shows who did what and why, filters it, and downloads the log and the access report", async () => {
+    await tab.getByRole("searchbox").fill("adele");
+    await tab.getByRole("button", { name: "Open Adele Vance" }).click();
+    const panel = tab.getByRole("dialog", { name: "Person: Adele Vance" });
+    await pick(panel, "Role", "Customer User");
+    await panel.getByRole("textbox", { name: /Reason/ }).fill("Covers the Fabrikam service desk");
+    await panel.getByRole("button", { name: "Grant access" }).click();
+    await panel.getByText("Access saved.").waitFor();
+    await panel.getByRole("button", { name: "Close" }).click();
+
+    await tab.getByRole("tab", { name: "Audit" }).click();
+    const events = tab.getByRole("table", { name: "Audit events" });
+    const row = events.getByRole("row").filter({ hasText: "Covers the Fabrikam service desk" });
+    await row.waitFor();
+    assert.match(await row.innerText(), /Access granted[\s\S]*Megan Bowen[\s\S]*Adele Vance/);
+    await screenshot(tab, "tab-4-audit");
+
+    await tab.getByRole("combobox", { name: "Action" }).click();
+    await tab.getByRole("option", { name: "Registered" }).click();
+    await events.getByRole("row").filter({ hasText: "Registered" }).first().waitFor();
+    await events.getByRole("row").filter({ hasText: "Access granted" }).waitFor({ state: "detached" });
+
+    const [file] = await Promise.all([
+      tab.waitForEvent("download"),
+      tab.getByRole("button", { name: "Events (CSV)" }).click(),
+    ]);
+    assert.match(file.suggestedFilename(), /^access-desk-audit-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = await readFile((await file.path())!, "utf8");
+    const lines = csv.trimEnd().split("\r\n");
+    assert.ok(lines.length >= 2, "a header and the filtered events");
+    assert.ok(
+      lines.slice(1).every((l) => l.includes("person.registered")),
+      "only the filtered action",
+    );
+
+    const [report] = await Promise.all([
+      tab.waitForEvent("download"),
+      tab.getByRole("button", { name: "Access report (CSV)" }).click(),
+    ]);
+    const text = await readFile((await report.path())!, "utf8");
+    assert.match(text, /Adele Vance,[^\r\n]*customer-user[^\r\n]*Covers the Fabrikam service desk/);
+    await tab.getByText(/Downloaded access-desk-who-has-access-/).waitFor();
   });
 
   it("approves a pending request from the badge; the card in the admins channel shows the outcome", async () => {

@@ -13,6 +13,7 @@ const event = (personId: string, n: number): AuditEvent => ({
   actor: { personId: "admin", name: "Megan Bowen" },
   action: "assignment.changed",
   subject: { kind: "person", id: personId, name: "Adele Vance" },
+  tenantId: "msp",
   before: { role: null },
   after: { role: "msp-user" },
   reason: `change ${n}`,

@@ -180,6 +180,7 @@ describe("Cosmos DB stores (real SDK, embedded server)", () => {
         actor: { personId: "a", name: "Admin" },
         action: "request.approved" as const,
         subject: { kind: "person" as const, id: person.personId, name: null },
+        tenantId: null,
         before: null,
         after: { role: "msp-user" },
         reason: null,

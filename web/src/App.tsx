@@ -12,6 +12,7 @@ import {
 } from "@fluentui/react-components";
 import { useCallback, useEffect, useState } from "react";
 import { api, ApiError, type Me } from "./api";
+import { AuditPage } from "./AuditPage";
 import { ROLE_LABELS } from "./labels";
 import { PeoplePage } from "./PeoplePage";
 import { PendingPanel } from "./PendingPanel";
@@ -33,8 +34,13 @@ const useStyles = makeStyles({
   who: { color: tokens.colorNeutralForeground3 },
 });
 
-type Page = "people" | "tenants";
-const pageFromHash = (): Page => (window.location.hash.startsWith("#/tenants") ? "tenants" : "people");
+type Page = "people" | "tenants" | "audit";
+const pageFromHash = (): Page =>
+  window.location.hash.startsWith("#/tenants")
+    ? "tenants"
+    : window.location.hash.startsWith("#/audit")
+      ? "audit"
+      : "people";
 
 /** The tab's frame: who is signed in, the pending-requests badge, and the People and Tenants pages. */
 export const App = ({ inTeams, onSignOut }: { inTeams: boolean; onSignOut?: () => void }) => {
@@ -81,6 +87,7 @@ export const App = ({ inTeams, onSignOut }: { inTeams: boolean; onSignOut?: () =
 
   const canList = me.permissions.includes("people.read");
   const canManageTenants = me.permissions.includes("tenants.manage");
+  const canReadAudit = me.permissions.includes("audit.read");
   const who = me.person?.name || me.identity.name || me.identity.upn || "you";
 
   return (
@@ -100,6 +107,7 @@ export const App = ({ inTeams, onSignOut }: { inTeams: boolean; onSignOut?: () =
           >
             <Tab value="people">People</Tab>
             {canManageTenants && <Tab value="tenants">Tenants</Tab>}
+            {canReadAudit && <Tab value="audit">Audit</Tab>}
           </TabList>
         )}
         <span className={s.spacer} />
@@ -134,6 +142,7 @@ export const App = ({ inTeams, onSignOut }: { inTeams: boolean; onSignOut?: () =
         )}
         {canList && page === "people" && <PeoplePage me={me} onOpen={setOpenPerson} refreshKey={refreshKey} />}
         {canList && page === "tenants" && canManageTenants && <TenantsPage onChanged={changed} />}
+        {canList && page === "audit" && canReadAudit && <AuditPage me={me} />}
       </main>
       {openPerson && (
         <PersonPanel personId={openPerson} me={me} onClose={() => setOpenPerson(null)} onChanged={changed} />

@@ -61,6 +61,10 @@ export type AuditEvent = {
   at: string;
   actor: { personId: string; name: string };
   action: string;
+  subject?: { kind: string; id: string; name: string | null };
+  tenantId?: string | null;
+  correlationId?: string;
+  seq?: number | null;
   reason: string | null;
   before: unknown;
   after: unknown;
@@ -120,6 +124,27 @@ export const call = async <T>(
   return { body: body as T, etag: res.headers.get("etag") };
 };
 
+/** Fetches a file from the API with the bearer token and hands it to the browser as a download. */
+export const download = async (path: string): Promise<string> => {
+  const token = await tokenSource();
+  const res = await fetch(path, { headers: { authorization: `Bearer ${token}` } });
+  if (res.status === 401) onUnauthenticated();
+  if (!res.ok) {
+    const body = await res.json().catch(() => null);
+    throw new ApiError(res.status, body?.message ?? `The server answered ${res.status}.`, body?.field);
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? "access-desk-export";
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return name;
+};
+
 export const api = {
   me: () => call<Me>("GET", "/api/me").then((r) => r.body),
   people: (query: Record<string, string>) =>
@@ -152,6 +177,8 @@ export const api = {
     call<{ request: AccessRequest }>("POST", `/api/requests/${encodeURIComponent(id)}/approve`, { body }),
   deny: (id: string, reason: string) =>
     call<{ request: AccessRequest }>("POST", `/api/requests/${encodeURIComponent(id)}/deny`, { body: { reason } }),
+  audit: (query: Record<string, string>) =>
+    call<Page<AuditEvent>>("GET", `/api/audit?${new URLSearchParams(query)}`).then((r) => r.body),
   tenants: () => call<{ items: Tenant[] }>("GET", "/api/tenants").then((r) => r.body.items),
   createTenant: (body: { name: string; directoryId?: string | null }) =>
     call<{ tenant: Tenant }>("POST", "/api/tenants", { body }),

@@ -36,8 +36,13 @@ export const ACTION_LABELS: Record<string, string> = {
   "assignment.granted": "Access granted",
   "assignment.changed": "Access changed",
   "assignment.revoked": "Access removed",
+  "request.expired": "Request expired",
+  "assignment.expired": "Access ended (expiry)",
   "person.enabled": "Enabled",
   "person.disabled": "Disabled",
+  "tenant.created": "Tenant created",
+  "tenant.updated": "Tenant changed",
+  "settings.admin-channel-set": "Admins channel set",
 };
 
 export const tenantAccessText = (access: TenantAccess | undefined | null, tenants: Tenant[]): string => {
