@@ -32,6 +32,9 @@ export type AppConfig = {
     pendingExpiryDays: number;
     selfRegistration: boolean;
     contact: string;
+    reviewEveryDays: number;
+    reviewDays: number;
+    reviewDefault: "keep" | "revoke";
   };
   /** Local mode only, for crash tests: the process kills itself at this named point. */
   crashPoint: string | null;
@@ -276,6 +279,11 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
 
   const selfRegistrationText = (text("SELF_REGISTRATION") ?? "on").toLowerCase();
   if (!["on", "off"].includes(selfRegistrationText)) fail("SELF_REGISTRATION", "must be on or off", null);
+  const reviewDefault = (text("ACCESS_REVIEW_DEFAULT") ?? "keep").toLowerCase();
+  if (reviewDefault !== "keep" && reviewDefault !== "revoke")
+    fail("ACCESS_REVIEW_DEFAULT", "must be keep or revoke", null);
+  const reviewEveryText = text("ACCESS_REVIEW_EVERY_DAYS");
+  const reviewEveryDays = reviewEveryText === "0" ? 0 : positive("ACCESS_REVIEW_EVERY_DAYS", 90, 3650);
   const governance = {
     everySeconds: positive("GOVERNANCE_EVERY_SECONDS", 60, 86_400),
     expiryReminderHours: positive("EXPIRY_REMINDER_HOURS", 24, 24 * 30),
@@ -283,6 +291,9 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
     pendingExpiryDays: positive("PENDING_EXPIRY_DAYS", 14, 365),
     selfRegistration: selfRegistrationText !== "off",
     contact: text("SELF_REGISTRATION_CONTACT") ?? "your IT administrator",
+    reviewEveryDays,
+    reviewDays: positive("ACCESS_REVIEW_DAYS", 7, 365),
+    reviewDefault: reviewDefault as "keep" | "revoke",
   };
 
   const mspTenantName = text("MSP_TENANT_NAME") ?? "MSP";

@@ -16,6 +16,10 @@ export const AUDIT_ACTIONS = [
   "tenant.created",
   "tenant.updated",
   "settings.admin-channel-set",
+  "review.started",
+  "review.kept",
+  "review.revoked",
+  "review.completed",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -31,7 +35,7 @@ export type AuditEvent = {
   at: string;
   actor: ActorRef;
   action: AuditAction;
-  subject: { kind: "person" | "request" | "settings" | "tenant"; id: string; name: string | null };
+  subject: { kind: "person" | "request" | "settings" | "tenant" | "review"; id: string; name: string | null };
   /** The tenant the subject belonged to at the time (null: the app's own settings): who may read the event. */
   tenantId: string | null;
   before: unknown;

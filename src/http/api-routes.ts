@@ -3,6 +3,7 @@ import { stringify } from "csv-stringify/sync";
 import { z } from "zod/v4";
 import type { AuditEvent } from "../domain/audit.js";
 import type { AccessRow } from "../services/read-audit.js";
+import type { ReviewItem } from "../domain/access-review.js";
 import type { AccessRequest } from "../domain/access-request.js";
 import type { Identity } from "../domain/person.js";
 import type { AppServices } from "../services/index.js";
@@ -84,6 +85,27 @@ const ACCESS_COLUMNS: ReadonlyArray<readonly [string, (r: AccessRow) => unknown]
   ["requestId", (r) => r.requestId],
 ];
 
+const REVIEW_COLUMNS: ReadonlyArray<readonly [string, (i: ReviewItem) => unknown]> = [
+  ["name", (i) => i.name],
+  ["upn", (i) => i.upn],
+  ["personId", (i) => i.personId],
+  ["tenantId", (i) => i.tenantId],
+  ["role", (i) => i.assignment.role],
+  [
+    "tenantAccess",
+    (i) => (i.assignment.tenantAccess.kind === "all" ? "all" : i.assignment.tenantAccess.tenantIds.join(" ")),
+  ],
+  ["expiresAt", (i) => i.assignment.expiresAt],
+  ["grantedBy", (i) => i.assignment.grantedBy.name],
+  ["grantedAt", (i) => i.assignment.grantedAt],
+  ["justification", (i) => i.assignment.justification],
+  ["outcome", (i) => (i.superseded ? "changed-meanwhile" : (i.decision?.outcome ?? "undecided"))],
+  ["decidedBy", (i) => i.decision?.by.name],
+  ["decidedAt", (i) => i.decision?.at],
+  ["byDefault", (i) => (i.decision ? String(i.decision.byDefault) : "")],
+  ["reason", (i) => i.decision?.reason],
+];
+
 const exportFormat = (value: unknown): "csv" | "jsonl" => {
   if (value === "csv" || value === "jsonl") return value;
   throw new BadInput("format must be csv or jsonl.", "format");
@@ -127,6 +149,13 @@ const schemas = {
     format: text(10).optional(),
   }),
   reportQuery: z.strictObject({ format: text(10).optional() }),
+  empty: z.strictObject({}),
+  reviewQuery: z.strictObject({
+    undecided: text(5).optional(),
+    pageSize: text(4).optional(),
+    continuation: text(8000).optional(),
+  }),
+  reviewDecision: z.strictObject({ outcome: text(10), reason: text(2000).optional() }),
   requestsQuery: z.strictObject({
     status: z.literal("pending"),
     pageSize: text(4).optional(),
@@ -273,6 +302,79 @@ export const registerApiRoutes = (server: Server, { services, authenticate, logg
           format: kind,
           lines: fileLines(rows, kind, ACCESS_COLUMNS),
         },
+      };
+    }),
+  );
+
+  server.get(
+    "/api/reviews",
+    route("list-reviews", async (_req, who) => ({ body: { items: await services.listReviews(who) } })),
+  );
+
+  server.post(
+    "/api/reviews",
+    route("start-review", async (req, who) => {
+      parse(schemas.empty, req.body);
+      const result = await services.startAccessReview(who);
+      return result.kind === "started"
+        ? { status: 201, body: { review: result.review } }
+        : {
+            status: 409,
+            body: {
+              error: "review-open",
+              message: `An access review is already open until ${result.review.deadline}.`,
+              review: result.review,
+            },
+          };
+    }),
+  );
+
+  server.get(
+    "/api/reviews/:id",
+    route("get-review", async (req, who) => ({
+      body: await services.getReview(who, req.params.id, parse(schemas.reviewQuery, req.query)),
+    })),
+  );
+
+  server.post(
+    "/api/reviews/:id/items/:personId",
+    route("review-decision", async (req, who) => {
+      const b = parse(schemas.reviewDecision, req.body);
+      const result = await services.decideReviewItem({
+        identity: who,
+        reviewId: req.params.id,
+        personId: req.params.personId,
+        outcome: b.outcome,
+        reason: b.reason,
+      });
+      if (result.kind === "decided") return { body: { item: result.item } };
+      const d = result.item.decision;
+      return {
+        status: 409,
+        body:
+          result.kind === "superseded"
+            ? {
+                error: "superseded",
+                message: "This person's access changed after the review started; nothing to decide.",
+                item: result.item,
+              }
+            : {
+                error: "already-decided",
+                message: `Already ${d!.outcome === "keep" ? "kept" : "revoked"} by ${d!.by.name} at ${d!.at}.`,
+                item: result.item,
+              },
+      };
+    }),
+  );
+
+  server.get(
+    "/api/reviews/:id/export",
+    route("export-review", async (req, who) => {
+      const kind = exportFormat(parse(schemas.reportQuery, req.query).format);
+      const { review, items } = await services.exportReview(who, req.params.id);
+      return {
+        body: null,
+        download: { filename: `access-desk-${review.id}`, format: kind, lines: fileLines(items, kind, REVIEW_COLUMNS) },
       };
     }),
   );

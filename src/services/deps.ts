@@ -7,6 +7,7 @@ import type {
   Notifier,
   PeopleStore,
   RequestStore,
+  ReviewStore,
   SettingsStore,
   TenantStore,
 } from "./ports.js";
@@ -28,6 +29,12 @@ export type AccessPolicy = {
     pendingExpiryDays: number;
     selfRegistration: boolean;
     contact: string;
+    /** Start an access review every this many days (0: only on demand). */
+    reviewEveryDays: number;
+    /** Days reviewers have to decide. */
+    reviewDays: number;
+    /** What happens to users nobody reviewed by the deadline. */
+    reviewDefault: "keep" | "revoke";
   };
 };
 
@@ -35,6 +42,7 @@ export type AccessPolicy = {
 export type ServiceDeps = {
   people: PeopleStore;
   requests: RequestStore;
+  reviews: ReviewStore;
   audit: AuditLog;
   tenants: TenantStore;
   settings: SettingsStore;

@@ -1,5 +1,6 @@
 import { transition } from "../domain/access-request.js";
 import { activeRole, SYSTEM_ACTOR, type Person } from "../domain/person.js";
+import { runReviews } from "./access-reviews.js";
 import { adminChannelAddress } from "./admin-channel.js";
 import { completeDecision } from "./complete-decision.js";
 import type { ServiceDeps } from "./deps.js";
@@ -145,7 +146,14 @@ const expireStale = async (deps: ServiceDeps, now: Date): Promise<number> => {
  */
 export const runGovernance = async (
   deps: ServiceDeps,
-): Promise<{ revoked: number; reminded: number; waitingReminded: number; expired: number }> => {
+): Promise<{
+  revoked: number;
+  reminded: number;
+  waitingReminded: number;
+  expired: number;
+  reviewStarted: boolean;
+  reviewsClosed: number;
+}> => {
   const now = deps.clock.now();
   let revoked = 0;
   let reminded = 0;
@@ -161,8 +169,9 @@ export const runGovernance = async (
   }
   const waitingReminded = await remindWaiting(deps, now);
   const expired = await expireStale(deps, now);
-  if (revoked + reminded + waitingReminded + expired > 0) {
-    deps.logger.info({ revoked, reminded, waitingReminded, expired }, "governance run");
+  const reviews = await runReviews(deps);
+  if (revoked + reminded + waitingReminded + expired + reviews.closed > 0 || reviews.started) {
+    deps.logger.info({ revoked, reminded, waitingReminded, expired, ...reviews }, "governance run");
   }
-  return { revoked, reminded, waitingReminded, expired };
+  return { revoked, reminded, waitingReminded, expired, reviewStarted: reviews.started, reviewsClosed: reviews.closed };
 };

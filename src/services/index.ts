@@ -12,6 +12,15 @@ import type { Identity } from "../domain/person.js";
 import { changeAssignment, type AssignmentInput } from "./change-assignment.js";
 import { getMe } from "./get-me.js";
 import { runGovernance } from "./govern-access.js";
+import {
+  decideReviewItem,
+  exportReview,
+  getReview,
+  listReviews,
+  startAccessReview,
+  type ReviewDecisionInput,
+  type ReviewQuery,
+} from "./access-reviews.js";
 import { accessReport, exportAudit, listAudit, type AuditQuery } from "./read-audit.js";
 import { getPerson } from "./get-person.js";
 import { listPeople, type PeopleQuery } from "./list-people.js";
@@ -24,6 +33,11 @@ import { checkDirectory } from "./actors.js";
 export const createServices = (deps: ServiceDeps) => ({
   getMe: (identity: Identity) => getMe(deps, identity),
   runGovernance: () => runGovernance(deps),
+  startAccessReview: (identity: Identity) => startAccessReview(deps, { identity }),
+  decideReviewItem: (input: ReviewDecisionInput) => decideReviewItem(deps, input),
+  listReviews: (identity: Identity) => listReviews(deps, identity),
+  getReview: (identity: Identity, reviewId: unknown, query: ReviewQuery) => getReview(deps, identity, reviewId, query),
+  exportReview: (identity: Identity, reviewId: unknown) => exportReview(deps, identity, reviewId),
   listAudit: (identity: Identity, query: AuditQuery) => listAudit(deps, identity, query),
   exportAudit: (identity: Identity, query: AuditQuery) => exportAudit(deps, identity, query),
   accessReport: (identity: Identity) => accessReport(deps, identity),

@@ -1,3 +1,4 @@
+import type { AccessReview, ReviewItem } from "../domain/access-review.js";
 import type { AccessRequest, CardLocation, FollowUps, LeasedStep } from "../domain/access-request.js";
 import type { ConversationAddress } from "../domain/conversation.js";
 import type { AuditAction, AuditEvent } from "../domain/audit.js";
@@ -194,12 +195,49 @@ export type ChannelMessage = { kind: "pending-reminder"; requests: AccessRequest
 /** What a request card shows: the request as stored now, and the tenants for the pickers. */
 export type RequestCardView = { request: AccessRequest; tenants: Tenant[] };
 
+/** Access reviews: a header per review, and one item per user under review (in that person's partition). */
+export interface ReviewStore {
+  getReview(id: string): Promise<Stored<AccessReview> | undefined>;
+  /** @throws AlreadyExists */
+  createReview(review: AccessReview): Promise<Stored<AccessReview>>;
+  /** @throws PreconditionFailed when the ETag is stale */
+  replaceReview(review: AccessReview, etag: string): Promise<Stored<AccessReview>>;
+  /** Reviews, newest first. */
+  listReviews(limit: number): Promise<AccessReview[]>;
+  /** Creates the item unless it exists (then returns the stored one). */
+  ensureItem(item: ReviewItem): Promise<Stored<ReviewItem>>;
+  getItem(personId: string, reviewId: string): Promise<Stored<ReviewItem> | undefined>;
+  /** @throws PreconditionFailed when the ETag is stale */
+  replaceItem(item: ReviewItem, etag: string): Promise<Stored<ReviewItem>>;
+  /** One page of a review's items by name; `tenantIds` limits to a reach, `undecided` to those left to decide. */
+  listItems(
+    reviewId: string,
+    filter: { tenantIds?: readonly (string | null)[]; undecided?: boolean },
+    page: { pageSize: number; continuation?: string | null },
+  ): Promise<Page<ReviewItem>>;
+  /** Per tenant: users under review and how many are decided (or superseded). */
+  progress(reviewId: string): Promise<Array<{ tenantId: string | null; users: number; decided: number }>>;
+}
+
+/** What a tenant's review card shows. */
+export type ReviewCardView = {
+  review: AccessReview;
+  tenant: { id: string | null; name: string };
+  progress: { users: number; decided: number };
+  /** The next users left to decide (a few), with their assignment as reviewed. */
+  next: ReviewItem[];
+  tenants: Tenant[];
+};
+
 /** Outbound messages to Teams, behind an interface so services never see the Teams SDK. */
 export interface Notifier {
   postRequestCard(channel: ConversationAddress, view: RequestCardView): Promise<CardLocation>;
   updateRequestCard(location: CardLocation, view: RequestCardView): Promise<void>;
   sendPersonal(to: ConversationAddress, message: PersonalMessage): Promise<void>;
   postToChannel(channel: ConversationAddress, message: ChannelMessage): Promise<void>;
+  /** Posts a tenant's review card; returns its activity id. */
+  postReviewCard(channel: ConversationAddress, view: ReviewCardView): Promise<string>;
+  updateReviewCard(channel: ConversationAddress, activityId: string, view: ReviewCardView): Promise<void>;
 }
 
 export interface Clock {

@@ -4,6 +4,7 @@ import { CosmosAuditLog } from "./cosmos-audit-log.js";
 import { CosmosLeaseStore } from "./cosmos-lease-store.js";
 import { CosmosPeopleStore } from "./cosmos-people-store.js";
 import { CosmosRequestStore } from "./cosmos-request-store.js";
+import { CosmosReviewStore } from "./cosmos-review-store.js";
 import { CosmosConversationStore, CosmosSettingsStore, CosmosTenantStore } from "./cosmos-settings-store.js";
 import { mapStoreError } from "./cosmos-errors.js";
 
@@ -21,6 +22,7 @@ export const createCosmosStores = (container: Container) => {
   return {
     people: new CosmosPeopleStore(container),
     requests: new CosmosRequestStore(container),
+    reviews: new CosmosReviewStore(container),
     audit: new CosmosAuditLog(container),
     tenants: new CosmosTenantStore(container),
     settings: new CosmosSettingsStore(container),

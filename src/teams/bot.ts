@@ -15,7 +15,8 @@ import { alreadyPendingCard, noticeCard, requestSentCard } from "./cards/persona
 import { requestCard } from "./cards/request-card.js";
 import { welcomeCard } from "./cards/welcome-card.js";
 import { parseCommand } from "./commands.js";
-import { decisionPayload, describeIssues, submitRequestPayload } from "./payloads.js";
+import { decisionPayload, describeIssues, reviewPayload, submitRequestPayload } from "./payloads.js";
+import { reviewCard } from "./cards/review-card.js";
 import { refusalOf } from "./refusals.js";
 import { VERBS } from "./verbs.js";
 
@@ -224,6 +225,21 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
         ? cardActivity(noticeCard("Request cancelled", "Your access request was withdrawn; the admins' card shows it."))
         : "You have no pending request to cancel.";
     },
+    "start-review": async (_context: TurnContext, identity: Identity) => {
+      const result = await services.startAccessReview(identity);
+      const r = result.review;
+      return cardActivity(
+        result.kind === "started"
+          ? noticeCard(
+              "Access review started",
+              `Every current user is under review until ${r.deadline.slice(0, 10)}; users nobody reviews by then are ${r.defaultOutcome === "keep" ? "kept" : "revoked"}. A card per tenant is in the admins channel, and the Reviews page of the Access Desk tab lists everyone.`,
+            )
+          : noticeCard(
+              "An access review is already open",
+              `The review started ${r.startedAt.slice(0, 10)} is open until ${r.deadline.slice(0, 10)}. Its cards are in the admins channel.`,
+            ),
+      );
+    },
     unknown: async (context: TurnContext, identity: Identity) =>
       cardActivity(await statusCard(context, identity, true)),
   } satisfies Record<string, (context: TurnContext, identity: Identity, rest: string) => Promise<unknown>>;
@@ -240,7 +256,7 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
     try {
       if (scopeOf(context.activity) !== "personal" && PERSONAL_ONLY.has(command.name)) {
         await context.sendActivity(
-          "Chat with me personally to ask for access; here I answer **help**, **pending** and **use this channel for approvals**.",
+          "Chat with me personally to ask for access; here I answer **help**, **pending**, **start access review** and **use this channel for approvals**.",
         );
         return;
       }
@@ -296,6 +312,35 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
     }
     return "";
   });
+
+  // Keep or Revoke on a review card: the answer is the tenant's card with the next users.
+  const review = (outcome: "keep" | "revoke") => async (context: TurnContext, _state: unknown, data: unknown) => {
+    const verb = outcome === "keep" ? VERBS.reviewKeep : VERBS.reviewRevoke;
+    const identity = identityOf(context.activity);
+    try {
+      if (!identity) throw notAllowed(NO_ENTRA, { reason: "no-entra-identity" });
+      const parsed = reviewPayload.safeParse(data);
+      if (!parsed.success)
+        throw invalid(`The review card was not valid: ${describeIssues(parsed.error)}.`, { reason: "bad-payload" });
+      const result = await withinBudget(
+        services.decideReviewItem({ identity, ...parsed.data, outcome, fromCard: true }),
+        "The decision may not have been saved.",
+      );
+      const who = result.item.name || result.item.upn || result.item.personId;
+      const notice =
+        result.kind === "decided"
+          ? undefined
+          : result.kind === "superseded"
+            ? `${who}'s access changed after the review started; nothing to decide.`
+            : `${who} was already reviewed: ${result.item.decision!.outcome} by ${result.item.decision!.by.name}.`;
+      await invokeCard(context, reviewCard(result.card, notice));
+    } catch (e) {
+      await refuse(context, verb, identity, e);
+    }
+    return "";
+  };
+  app.adaptiveCards.actionExecute(VERBS.reviewKeep, review("keep"));
+  app.adaptiveCards.actionExecute(VERBS.reviewRevoke, review("revoke"));
 
   // "Request extension" on the reminder: the answer is the person's card with a pre-filled request.
   app.adaptiveCards.actionExecute(VERBS.requestExtension, async (context) => {

@@ -6,6 +6,7 @@ export const COMMANDS = {
   cancel: ["cancel", "cancel request", "withdraw"],
   pending: ["pending", "pending requests"],
   "use-channel": ["use this channel for approvals"],
+  "start-review": ["start access review", "start review"],
 } as const satisfies Record<string, readonly string[]>;
 
 export type CommandName = keyof typeof COMMANDS;

@@ -8,7 +8,15 @@ import {
 import type { Delivery } from "./delivery.js";
 import type { CardLocation } from "../domain/access-request.js";
 import type { ConversationAddress } from "../domain/conversation.js";
-import type { ChannelMessage, Logger, Notifier, PersonalMessage, RequestCardView } from "../services/ports.js";
+import type {
+  ChannelMessage,
+  Logger,
+  Notifier,
+  PersonalMessage,
+  RequestCardView,
+  ReviewCardView,
+} from "../services/ports.js";
+import { reviewCard } from "./cards/review-card.js";
 import { accessExpiredCard, accessExpiringCard, pendingReminderCard } from "./cards/governance-cards.js";
 import type { AdaptiveCard } from "./cards/card-types.js";
 import { decisionNoticeCard, noAdminChannelCard } from "./cards/personal-cards.js";
@@ -81,6 +89,23 @@ export class TeamsNotifier implements Notifier {
     })();
     await this.continue(to, message.kind, async (context) => {
       await context.sendActivity(cardMessage(card));
+    });
+  }
+
+  async postReviewCard(channel: ConversationAddress, view: ReviewCardView): Promise<string> {
+    let activityId: string | undefined;
+    await this.continue(channel, "review card", async (context) => {
+      activityId = (await context.sendActivity(cardMessage(reviewCard(view))))?.id;
+    });
+    if (!activityId) throw new Error("Teams accepted the review card but returned no activity id");
+    return activityId;
+  }
+
+  async updateReviewCard(channel: ConversationAddress, activityId: string, view: ReviewCardView): Promise<void> {
+    await this.continue(channel, "review card update", async (context) => {
+      const update = cardMessage(reviewCard(view));
+      update.id = activityId;
+      await context.updateActivity(update);
     });
   }
 

@@ -14,6 +14,8 @@ export const submitRequestPayload = z.strictObject({
   [REQUEST_INPUTS.wishedRole]: short.optional(),
 });
 
+export const reviewPayload = z.strictObject({ reviewId: short, personId: short });
+
 export const decisionPayload = z.strictObject({
   requestId: short,
   [DECISION_INPUTS.role]: short.optional(),

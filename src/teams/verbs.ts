@@ -4,6 +4,8 @@ export const VERBS = {
   approveRequest: "approveRequest",
   denyRequest: "denyRequest",
   requestExtension: "requestExtension",
+  reviewKeep: "reviewKeep",
+  reviewRevoke: "reviewRevoke",
 } as const;
 export type Verb = (typeof VERBS)[keyof typeof VERBS];
 

@@ -173,6 +173,62 @@ describe("People tab (Chromium)", function () {
     await tab.getByText(/Downloaded access-desk-who-has-access-/).waitFor();
   });
 
+  it("starts an access review, revokes one user and keeps another; the admins channel gets the tenant's card", async () => {
+    for (const [name, justification] of [
+      ["Rita Reviewed", "Night shift technician"],
+      ["Kurt Kept", "Fabrikam account manager"],
+    ] as const) {
+      await stack.stores.people.create(
+        aPerson({
+          directoryId: stack.mock.tenantId,
+          name,
+          homeTenantId: "msp",
+          assignment: {
+            role: "msp-user",
+            tenantAccess: { kind: "all" },
+            expiresAt: null,
+            grantedBy: { personId: "system", name: "Access Desk" },
+            grantedAt: "2026-06-01T00:00:00.000Z",
+            justification,
+            requestId: null,
+          },
+        }),
+      );
+    }
+    const from = stack.admin.mark();
+    await tab.getByRole("tab", { name: "Reviews" }).click();
+    await tab.getByText("No access review yet.").waitFor();
+    await tab.getByRole("button", { name: "Start access review" }).click();
+    const reviews = tab.getByRole("table", { name: "Reviews" });
+    await reviews.getByRole("button", { name: "Open" }).click();
+    const users = tab.getByRole("table", { name: "Users under review" });
+    await users.getByRole("row").filter({ hasText: "Night shift technician" }).waitFor();
+    await screenshot(tab, "tab-7-review");
+
+    await users.getByRole("button", { name: "Revoke Rita Reviewed" }).click();
+    await tab.getByText("Rita Reviewed: access revoked.").waitFor();
+    await users.getByRole("button", { name: "Keep Kurt Kept" }).click();
+    await tab.getByText("Kurt Kept: kept.").waitFor();
+    const byName = async (name: string) =>
+      (
+        await stack.stores.people.search(
+          { now: new Date().toISOString(), search: name.toLowerCase() },
+          { field: "name", order: "asc" },
+          { pageSize: 5 },
+        )
+      ).items[0]!;
+    assert.equal((await byName("Rita Reviewed")).assignment, null);
+    assert.equal((await byName("Kurt Kept")).assignment?.role, "msp-user");
+    await tab.getByRole("switch", { name: "Only users left to review" }).click();
+    await users.getByRole("row").filter({ hasText: "Revoked by Megan Bowen" }).waitFor();
+
+    // The review card for the MSP's own tenant reached the admins channel in the Playground.
+    await stack.admin.waitFor(
+      (e) => e.actionConversationId === stack.adminChannelId && /Access review: /.test(JSON.stringify(e.message)),
+      { from, what: "the review card in the admins channel" },
+    );
+  });
+
   it("approves a pending request from the badge; the card in the admins channel shows the outcome", async () => {
     const channel = await browser.newPage({ viewport: { width: 1280, height: 1200 } });
     await channel.goto(stack.admin.url);

@@ -13,6 +13,7 @@ import {
 import { useCallback, useEffect, useState } from "react";
 import { api, ApiError, type Me } from "./api";
 import { AuditPage } from "./AuditPage";
+import { ReviewsPage } from "./ReviewsPage";
 import { ROLE_LABELS } from "./labels";
 import { PeoplePage } from "./PeoplePage";
 import { PendingPanel } from "./PendingPanel";
@@ -34,13 +35,9 @@ const useStyles = makeStyles({
   who: { color: tokens.colorNeutralForeground3 },
 });
 
-type Page = "people" | "tenants" | "audit";
-const pageFromHash = (): Page =>
-  window.location.hash.startsWith("#/tenants")
-    ? "tenants"
-    : window.location.hash.startsWith("#/audit")
-      ? "audit"
-      : "people";
+type Page = "people" | "tenants" | "reviews" | "audit";
+const PAGES: Page[] = ["people", "tenants", "reviews", "audit"];
+const pageFromHash = (): Page => PAGES.find((p) => window.location.hash.startsWith(`#/${p}`)) ?? "people";
 
 /** The tab's frame: who is signed in, the pending-requests badge, and the People and Tenants pages. */
 export const App = ({ inTeams, onSignOut }: { inTeams: boolean; onSignOut?: () => void }) => {
@@ -88,6 +85,7 @@ export const App = ({ inTeams, onSignOut }: { inTeams: boolean; onSignOut?: () =
   const canList = me.permissions.includes("people.read");
   const canManageTenants = me.permissions.includes("tenants.manage");
   const canReadAudit = me.permissions.includes("audit.read");
+  const canReview = me.permissions.includes("people.manage");
   const who = me.person?.name || me.identity.name || me.identity.upn || "you";
 
   return (
@@ -107,6 +105,7 @@ export const App = ({ inTeams, onSignOut }: { inTeams: boolean; onSignOut?: () =
           >
             <Tab value="people">People</Tab>
             {canManageTenants && <Tab value="tenants">Tenants</Tab>}
+            {canReview && <Tab value="reviews">Reviews</Tab>}
             {canReadAudit && <Tab value="audit">Audit</Tab>}
           </TabList>
         )}
@@ -142,6 +141,7 @@ export const App = ({ inTeams, onSignOut }: { inTeams: boolean; onSignOut?: () =
         )}
         {canList && page === "people" && <PeoplePage me={me} onOpen={setOpenPerson} refreshKey={refreshKey} />}
         {canList && page === "tenants" && canManageTenants && <TenantsPage onChanged={changed} />}
+        {canList && page === "reviews" && canReview && <ReviewsPage me={me} />}
         {canList && page === "audit" && canReadAudit && <AuditPage me={me} />}
       </main>
       {openPerson && (

@@ -69,6 +69,34 @@ export type AuditEvent = {
   before: unknown;
   after: unknown;
 };
+export type ReviewItem = {
+  id: string;
+  personId: string;
+  reviewId: string;
+  tenantId: string | null;
+  name: string;
+  upn: string | null;
+  assignment: Assignment;
+  decision: {
+    outcome: "keep" | "revoke";
+    by: { name: string };
+    at: string;
+    reason: string | null;
+    byDefault: boolean;
+  } | null;
+  superseded: boolean;
+};
+export type AccessReview = {
+  id: string;
+  status: "starting" | "open" | "closed";
+  startedAt: string;
+  startedBy: { personId: string; name: string };
+  deadline: string;
+  defaultOutcome: "keep" | "revoke";
+  closedAt: string | null;
+  results: { kept: number; revoked: number; byDefault: number; superseded: number } | null;
+};
+export type ReviewSummary = { review: AccessReview; users: number; decided: number };
 export type Me = {
   identity: { objectId: string; directoryId: string; name: string | null; upn: string | null };
   person: Person | null;
@@ -179,6 +207,17 @@ export const api = {
     call<{ request: AccessRequest }>("POST", `/api/requests/${encodeURIComponent(id)}/deny`, { body: { reason } }),
   audit: (query: Record<string, string>) =>
     call<Page<AuditEvent>>("GET", `/api/audit?${new URLSearchParams(query)}`).then((r) => r.body),
+  reviews: () => call<{ items: ReviewSummary[] }>("GET", "/api/reviews").then((r) => r.body.items),
+  startReview: () => call<{ review: AccessReview }>("POST", "/api/reviews", { body: {} }).then((r) => r.body.review),
+  review: (id: string, query: Record<string, string>) =>
+    call<ReviewSummary & Page<ReviewItem>>(
+      "GET",
+      `/api/reviews/${encodeURIComponent(id)}?${new URLSearchParams(query)}`,
+    ).then((r) => r.body),
+  decideReview: (id: string, personId: string, outcome: "keep" | "revoke") =>
+    call<{ item: ReviewItem }>("POST", `/api/reviews/${encodeURIComponent(id)}/items/${encodeURIComponent(personId)}`, {
+      body: { outcome },
+    }).then((r) => r.body.item),
   tenants: () => call<{ items: Tenant[] }>("GET", "/api/tenants").then((r) => r.body.items),
   createTenant: (body: { name: string; directoryId?: string | null }) =>
     call<{ tenant: Tenant }>("POST", "/api/tenants", { body }),

@@ -43,6 +43,10 @@ export const ACTION_LABELS: Record<string, string> = {
   "tenant.created": "Tenant created",
   "tenant.updated": "Tenant changed",
   "settings.admin-channel-set": "Admins channel set",
+  "review.started": "Access review started",
+  "review.kept": "Kept in a review",
+  "review.revoked": "Revoked in a review",
+  "review.completed": "Access review closed",
 };
 
 export const tenantAccessText = (access: TenantAccess | undefined | null, tenants: Tenant[]): string => {

@@ -43,7 +43,8 @@ export type Container = {
   spacing?: TextBlock["spacing"];
   separator?: boolean;
 };
-export type Element = TextBlock | FactSet | ChoiceSetInput | TextInput | Container;
+export type ActionSet = { type: "ActionSet"; actions: Action[]; spacing?: TextBlock["spacing"] };
+export type Element = TextBlock | FactSet | ChoiceSetInput | TextInput | Container | ActionSet;
 
 export type ExecuteAction = {
   type: "Action.Execute";

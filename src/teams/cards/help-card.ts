@@ -20,6 +20,7 @@ export const helpCard = (isAdmin: boolean): AdaptiveCard =>
             [
               "- **pending**: the requests waiting for you",
               "- in a team channel, mention me with **use this channel for approvals** to receive request cards there",
+              "- **start access review** (MSP Admins): every user is reviewed, keep or revoke, before a deadline",
             ].join("\n"),
           ),
         ]
