@@ -182,6 +182,7 @@ describe("reliability: every request gets one decision, applied once, told once"
 
   it("200 people asking at once: 200 requests stored and 200 cards posted, paced as Teams allows", async () => {
     const people = Array.from({ length: 200 }, (_, i) => person(1000 + i));
+    this.timeout(300_000);
     const answers = await Promise.all(
       people.map((who) =>
         postActivity(
@@ -190,8 +191,17 @@ describe("reliability: every request gets one decision, applied once, told once"
         ),
       ),
     );
-    assert.equal(answers.filter((a) => /Request sent/.test(JSON.stringify(a.body))).length, 200);
-    await eventually("200 cards", () => cardPosts().length >= 200, 60_000);
+    // Each press is answered before Teams gives up on it: "Request sent", or, when the store is
+    // slower than Teams waits (200 at once on a small machine), "Try again" while the filing goes
+    // on. Either way every person ends with exactly one request and one card.
+    const texts = answers.map((a) => JSON.stringify(a.body));
+    const late = texts.filter((t) => /Try again/.test(t)).length;
+    assert.equal(
+      texts.filter((t) => /Request sent/.test(t)).length + late,
+      200,
+      texts.find((t) => !/Request sent|Try again/.test(t)),
+    );
+    await eventually("200 cards", () => cardPosts().length >= 200, 240_000);
     await app.idle();
     const requests = await requestsIn(container);
     const posted = cardPosts().map((p) => JSON.stringify(p.body).match(/"title":"Object id","value":"([^"]+)"/)?.[1]);
@@ -201,13 +211,30 @@ describe("reliability: every request gets one decision, applied once, told once"
     const times = cardPosts()
       .map((p) => p.at)
       .sort((a, b) => a - b);
-    let busiest = 0;
-    for (let i = 0; i < times.length; i++)
-      busiest = Math.max(busiest, times.filter((t) => t >= times[i]! && t < times[i]! + 1000).length);
-    assert.ok(busiest <= 8, `at most about 7 messages a second into one channel (busiest second: ${busiest})`);
+    // Teams' limits per bot and conversation (7 a second, 8 in 2 s, 60 in 30 s), with one message of
+    // slack in the short windows, where arrival times at the stand-in may bunch.
+    const busiestIn = (ms: number) => {
+      let most = 0;
+      for (let i = 0; i < times.length; i++)
+        most = Math.max(most, times.filter((t) => t >= times[i]! && t < times[i]! + ms).length);
+      return most;
+    };
+    for (const [ms, max] of [
+      [1_000, 8],
+      [2_000, 9],
+      [30_000, 60],
+    ] as const) {
+      assert.ok(busiestIn(ms) <= max, `at most ${max} messages in ${ms} ms into one channel: ${busiestIn(ms)}`);
+    }
+    const busiest = busiestIn(1_000);
     report(
       "200 people asking at once",
-      { requests: requests.length, cards: posted.length, "busiest second (messages)": busiest },
+      {
+        requests: requests.length,
+        cards: posted.length,
+        "busiest second (messages)": busiest,
+        'answered "Try again"': late,
+      },
       200 - new Set(posted).size,
       posted.length - new Set(posted).size,
     );
