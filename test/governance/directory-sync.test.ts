@@ -7,7 +7,7 @@ import type { Person } from "../../src/domain/person.js";
 import type { StartedApp } from "../../src/index.js";
 import type { CosmosStores } from "../../src/store/cosmos-store.js";
 import { activities, postActivity, type Who } from "../helpers/activities.js";
-import { DIRECTORY, snapshot, startApiApp } from "../helpers/api-app.js";
+import { AUDIENCE, DIRECTORY, snapshot, startApiApp } from "../helpers/api-app.js";
 import { aPerson } from "../helpers/builders.js";
 import { ConnectorSink } from "../helpers/connector-sink.js";
 import { EntraStandIn } from "../helpers/entra-stand-in.js";
@@ -317,6 +317,20 @@ describe("governance: Entra directory sync and offboarding", function () {
     assert.match(note, new RegExp(`${leaver!.name}.*account disabled in Entra ID · lost MSP User`));
     assert.match(note, new RegExp(`${quitter!.name}.*account deleted in Entra ID · waiting request closed`));
     assert.doesNotMatch(note, /Still Here/);
+
+    // The People tab shows where the person came from and why they are disabled.
+    const token = await issuer.token({ objectId: admin.aadObjectId, directoryId: DIRECTORY }, AUDIENCE);
+    const view = async (id: string) =>
+      (
+        (await (
+          await fetch(`${app.url}/api/people/${id}`, { headers: { authorization: `Bearer ${token}` } })
+        ).json()) as { person: { source: string; status: string; disabledInDirectory: string | null } }
+      ).person;
+    const shown = await view(leaver!.aadObjectId);
+    assert.equal(shown.source, "self-registration");
+    assert.equal(shown.status, "disabled");
+    assert.equal(shown.disabledInDirectory, "disabled");
+    assert.equal((await view(bystander!.aadObjectId)).source, "entra");
 
     // Offboarded people can do nothing any more.
     assert.doesNotMatch(await invoke(leaver!, "submitRequest", { justification: "again" }), /Request sent/);
