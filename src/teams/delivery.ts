@@ -9,6 +9,7 @@ export type DeliveryOptions = {
   maxWaitMs: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  now?: () => number;
 };
 
 /**
@@ -79,6 +80,7 @@ export class Delivery {
   /** Per conversation: start times within the longest window, messages waiting, the last in line. */
   private readonly queues = new Map<string, { sent: number[]; waiting: number; last: Promise<void> }>();
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
   private readonly random: () => number;
 
   constructor(
@@ -87,6 +89,7 @@ export class Delivery {
   ) {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
   }
 
   /** The earliest time a next message may start, given the start times of those before it. */
@@ -106,7 +109,7 @@ export class Delivery {
    * back to it within its lease rather than holding one open.
    */
   private async pace(conversationId: string, waitAtMostMs: number): Promise<void> {
-    const now = Date.now();
+    const now = this.now();
     const queue = this.queues.get(conversationId) ?? { sent: [], waiting: 0, last: Promise.resolve() };
     queue.sent = queue.sent.filter((t) => t > now - LONGEST_WINDOW_MS);
     // Where this message would start behind the ones already waiting.
@@ -122,9 +125,9 @@ export class Delivery {
     this.queues.set(conversationId, queue);
     try {
       await before;
-      const wait = this.nextSlot(queue.sent, Date.now()) - Date.now();
+      const wait = this.nextSlot(queue.sent, this.now()) - this.now();
       if (wait > 0) await this.sleep(wait);
-      queue.sent.push(Date.now());
+      queue.sent.push(this.now());
     } finally {
       queue.waiting--;
       done();
@@ -136,9 +139,9 @@ export class Delivery {
   }
 
   async send<T>(conversationId: string, what: string, op: () => Promise<T>): Promise<T> {
-    const started = Date.now();
+    const started = this.now();
     for (let attempt = 1; ; attempt++) {
-      await this.pace(conversationId, this.options.maxWaitMs - (Date.now() - started));
+      await this.pace(conversationId, this.options.maxWaitMs - (this.now() - started));
       try {
         return await op();
       } catch (e) {
@@ -146,7 +149,7 @@ export class Delivery {
         const backoff = Math.min(8_000, 250 * 2 ** (attempt - 1));
         const wait = Math.max(retryAfterMs(e) ?? 0, Math.round(this.random() * backoff));
         // Bounded by the time spent in all, attempts included (the SDK retries inside each attempt too).
-        if (Date.now() - started + wait > this.options.maxWaitMs) throw e;
+        if (this.now() - started + wait > this.options.maxWaitMs) throw e;
         this.logger.info(
           { what, conversationId, attempt, status: statusOf(e) ?? (e as ErrorLike).code, waitMs: wait },
           "Teams asked to retry a message",

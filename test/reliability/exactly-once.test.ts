@@ -15,7 +15,7 @@ import { TestTokenIssuer } from "../helpers/token-issuer.js";
  * Connector posts them, replies and cards landing in a stand-in connector that counts them.
  */
 describe("reliability: every request gets one decision, applied once, told once", function () {
-  this.timeout(120_000);
+  this.timeout(300_000); // 200 cards into one channel take Teams' pace: about 55 each 30 s
   let issuer: TestTokenIssuer;
   let sink: ConnectorSink;
   let app: StartedApp;
@@ -182,7 +182,6 @@ describe("reliability: every request gets one decision, applied once, told once"
 
   it("200 people asking at once: 200 requests stored and 200 cards posted, paced as Teams allows", async () => {
     const people = Array.from({ length: 200 }, (_, i) => person(1000 + i));
-    this.timeout(300_000);
     const answers = await Promise.all(
       people.map((who) =>
         postActivity(
@@ -211,21 +210,15 @@ describe("reliability: every request gets one decision, applied once, told once"
     const times = cardPosts()
       .map((p) => p.at)
       .sort((a, b) => a - b);
-    // Teams' limits per bot and conversation (7 a second, 8 in 2 s, 60 in 30 s), with one message of
-    // slack in the short windows, where arrival times at the stand-in may bunch.
+    // Teams allows 60 messages in 30 s into one conversation. (The shorter windows are checked
+    // exactly in delivery.spec.ts: arrival times here share one busy event loop with the bot.)
     const busiestIn = (ms: number) => {
       let most = 0;
       for (let i = 0; i < times.length; i++)
         most = Math.max(most, times.filter((t) => t >= times[i]! && t < times[i]! + ms).length);
       return most;
     };
-    for (const [ms, max] of [
-      [1_000, 8],
-      [2_000, 9],
-      [30_000, 60],
-    ] as const) {
-      assert.ok(busiestIn(ms) <= max, `at most ${max} messages in ${ms} ms into one channel: ${busiestIn(ms)}`);
-    }
+    assert.ok(busiestIn(30_000) <= 60, `at most 60 messages in 30 s into one channel: ${busiestIn(30_000)}`);
     const busiest = busiestIn(1_000);
     report(
       "200 people asking at once",
@@ -233,6 +226,7 @@ describe("reliability: every request gets one decision, applied once, told once"
         requests: requests.length,
         cards: posted.length,
         "busiest second (messages)": busiest,
+        "busiest 30 s (messages)": busiestIn(30_000),
         'answered "Try again"': late,
       },
       200 - new Set(posted).size,
