@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { build } from "vite";
 import { childEnvironment, loadConfigOrExit, type AppConfig } from "../src/config.js";
 import { EMBEDDED_COSMOS_KEY } from "../src/store/embedded-cosmos.js";
+import { DirectoryDemo } from "./local/directory-demo.js";
 import { LOCAL_ENDPOINTS_FILE } from "./local/endpoints.js";
 import {
   PROJECT_PLAYGROUND_CONFIG,
@@ -22,13 +23,20 @@ import {
  * Playground can type only as its current user. If any child stops, everything stops.
  */
 
-const usage = `Usage: npm start [-- --as both|requester|admin]
+const usage = `Usage: npm start [-- [--as both|requester|admin] [--directory]]
   --as both       two Playgrounds: the requester's and the admin's (default)
   --as requester  only the requester's Playground (on PLAYGROUND_PORT)
-  --as admin      only the admin's Playground (on PLAYGROUND_PORT)`;
+  --as admin      only the admin's Playground (on PLAYGROUND_PORT)
+  --directory     also a local Entra ID and Microsoft Graph holding the Playground's people, synced
+                  every minute; change accounts with curl (printed at start, on PORT + 1) and watch
+                  directory sync offboard them`;
 
 const { values } = parseArgs({
-  options: { as: { type: "string", default: "both" }, help: { type: "boolean", short: "h" } },
+  options: {
+    as: { type: "string", default: "both" },
+    directory: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h" },
+  },
 });
 if (values.help) {
   console.log(usage);
@@ -150,17 +158,32 @@ if (!cosmosEndpoint) {
 
 writeFileSync(LOCAL_ENDPOINTS_FILE, JSON.stringify({ cosmosEndpoint, cosmosKey }));
 
-// 2. The bot.
+// 2. With --directory: Entra ID and Graph stand-ins holding the mock people, in this process.
+const mock = readPlaygroundConfig();
+let directory: DirectoryDemo | null = null;
+if (values.directory) {
+  if (!config.allowedDirectoryIds.includes(mock.tenantId.toLowerCase())) {
+    await stopAll(
+      `--directory serves the Playground's directory ${mock.tenantId}, which is not in ALLOWED_DIRECTORY_IDS`,
+      64,
+    );
+  }
+  if (config.directorySync.auth)
+    console.log("[start] --directory: directory sync reads the local stand-ins, not your GRAPH_* settings.");
+  directory = await DirectoryDemo.start({ playground: mock, controlPort: config.port + 1 });
+}
+
+// 3. The bot.
 const botUrl = `http://127.0.0.1:${config.port}`;
 node("bot", "src/main.ts", {
   COSMOS_ENDPOINT: cosmosEndpoint,
   COSMOS_KEY: cosmosKey,
   LOG_FORMAT: process.stdout.isTTY ? "pretty" : "json",
+  ...(directory?.botEnv ?? {}),
 });
 await waitForHealth(`${botUrl}/readyz`);
 
-// 3. The Playgrounds.
-const mock = readPlaygroundConfig();
+// 4. The Playgrounds.
 const admins = [mock.currentUser, ...mock.users].filter(
   (u) =>
     config.initialAdmins.includes(u.aadObjectId.toLowerCase()) ||
@@ -205,6 +228,20 @@ if (adminPg && config.adminChannelId) {
   }).catch(() => undefined);
 }
 
+/** How to change the stand-in directory, with the Playground's people who are not admins as examples. */
+const directoryHelp = (demo: DirectoryDemo): string[] => {
+  const others = [mock.currentUser, ...mock.users].filter((u) => !admins.includes(u));
+  return [
+    "",
+    `  Directory sync (--directory): a local Entra ID and Graph hold the ${demo.accounts().length} mock people (directory`,
+    `  ${demo.directoryId}), synced every minute; the first run makes them known. Change an account`,
+    "  as an Entra admin would (by UPN or object id): at the next sync a disabled or deleted person is",
+    "  offboarded (access removed, waiting request closed) and a note arrives in the admins channel.",
+    ...demo.examples(others).map((c) => `    ${c}`),
+    "",
+  ];
+};
+
 const line = (label: string, value: string) => `  ${label.padEnd(48)} ${value}`;
 console.log(
   [
@@ -227,6 +264,7 @@ console.log(
       : "  No ADMIN_CHANNEL_ID: an MSP Admin says 'use this channel for approvals' in a channel.",
     "  Try it: open the admin's window and its Access approvals channel first (a Playground shows only what",
     "  arrives while its page is open), then send the form in the requester's window and approve the card.",
+    ...(directory ? directoryHelp(directory) : []),
     "  Press Ctrl-C to stop everything.",
     "",
   ].join("\n"),

@@ -19,6 +19,12 @@ import { createPerson } from "./register-person.js";
 import { updatePerson } from "./update-person.js";
 
 const MINUTE = 60_000;
+/**
+ * How much short of its period a directory still counts as due: the schedule looks once a minute and
+ * each look starts a few milliseconds earlier or later, so without it a period of one minute would
+ * often wait two.
+ */
+const DUE_SLACK_MS = 5_000;
 /** Accounts of one page worked on at once (each is a few writes in its own partition). */
 const CONCURRENCY = 8;
 /** Attempts at one person's change when someone else changes them at the same moment. */
@@ -365,7 +371,7 @@ const syncOne = async (
   const now = deps.clock.now();
   const due =
     !state.lastAttemptAt ||
-    now.getTime() - Date.parse(state.lastAttemptAt) >= deps.policy.directorySyncEveryMinutes * MINUTE;
+    now.getTime() - Date.parse(state.lastAttemptAt) >= deps.policy.directorySyncEveryMinutes * MINUTE - DUE_SLACK_MS;
   if (!force && !due) return { directoryId, outcome: "not-due", full: false, ...tally, failure: null };
   const attempt = { ...state, lastAttemptAt: now.toISOString() };
   await deps.settings.saveDirectorySync(attempt);
