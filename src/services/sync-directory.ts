@@ -15,6 +15,7 @@ import {
   type DirectorySyncState,
   type Stored,
 } from "./ports.js";
+import { isInitialAdmin } from "./actors.js";
 import { createPerson } from "./register-person.js";
 import { updatePerson } from "./update-person.js";
 
@@ -246,21 +247,23 @@ const applyAccount = async (
   }
   if (!known) {
     const enabled = account.accountEnabled !== false;
+    const identity = {
+      objectId: account.id,
+      directoryId,
+      name: account.displayName ?? null,
+      upn: account.userPrincipalName ?? null,
+      email: account.mail ?? null,
+    };
+    // Someone listed in INITIAL_ADMINS (by object id or UPN) is enrolled as such, as on first contact.
     const created = await createPerson(
       deps,
-      {
-        objectId: account.id,
-        directoryId,
-        name: account.displayName ?? null,
-        upn: account.userPrincipalName ?? null,
-        email: account.mail ?? null,
-      },
-      "entra",
+      identity,
+      enabled && isInitialAdmin(deps, identity) ? "initial-admin" : "entra",
       enabled
         ? {}
         : { enabled: false, disabledByDirectory: { at: deps.clock.now().toISOString(), reason: "disabled" } },
     );
-    if (created.value.source === "entra") run.tally.created++;
+    if (created.value.source !== "self-registration") run.tally.created++;
     return;
   }
   await withRetry(deps, personId, known, async (cur) => {

@@ -359,6 +359,19 @@ describe("governance: Entra directory sync and offboarding", function () {
     assert.match(textOf(notes().at(-1)!), /account enabled again in Entra ID; no access given back/);
   });
 
+  it("an account listed in INITIAL_ADMINS by UPN is enrolled as an MSP Admin, as on first contact", async () => {
+    seedDirectory();
+    const listed = colleagues[3]!;
+    await start({ INITIAL_ADMINS: `${INITIAL_ADMIN},${account(listed).userPrincipalName.toUpperCase()}` });
+    await sync();
+    const p = (await personOf(listed.aadObjectId))!;
+    assert.equal(p.source, "initial-admin");
+    assert.equal(p.assignment?.role, "msp-admin");
+    assert.equal((await personOf(colleagues[4]!.aadObjectId))!.assignment, null, "the others are found, not granted");
+    const registered = (await auditIn(container, "person.registered")).find((e) => e.personId === listed.aadObjectId)!;
+    assert.equal(registered.reason, "Listed in INITIAL_ADMINS");
+  });
+
   it("one note for many: the first twenty named, the rest counted", async () => {
     seedDirectory();
     const many = Array.from({ length: 23 }, (_, i) => person(300 + i));
