@@ -48,7 +48,13 @@ if (side !== "both" && side !== "requester" && side !== "admin") {
   process.exit(64);
 }
 
-const config: AppConfig = loadConfigOrExit();
+/**
+ * The Playground sends no tokens, so its bot is anonymous even when debugging in Teams
+ * (teamsapp.local.yml) has written the real bot's BOT_ID into env/.env.local.
+ */
+const PLAYGROUND_BOT = { BOT_ID: "", BOT_PASSWORD: "" };
+
+const config: AppConfig = loadConfigOrExit({ env: childEnvironment(PLAYGROUND_BOT) });
 if (!config.local) {
   console.error(
     `npm start runs local mode only (APP_ENV is "${config.appEnv}"). Use npm run build && npm run start:prod.`,
@@ -176,6 +182,7 @@ if (values.directory) {
 // 3. The bot.
 const botUrl = `http://127.0.0.1:${config.port}`;
 node("bot", "src/main.ts", {
+  ...PLAYGROUND_BOT,
   COSMOS_ENDPOINT: cosmosEndpoint,
   COSMOS_KEY: cosmosKey,
   LOG_FORMAT: process.stdout.isTTY ? "pretty" : "json",

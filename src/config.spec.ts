@@ -201,4 +201,39 @@ describe("configuration", () => {
       );
     });
   });
+
+  it("logs JSON outside local mode and refuses the human-readable format there", () => {
+    const deployed = { ...cloud, BOT_ID: BOT, BOT_PASSWORD: "secret" };
+    assert.equal(loadConfig({ files: false, env: deployed }).logFormat, "json");
+    assert.throws(
+      () => loadConfig({ files: false, env: { ...deployed, LOG_FORMAT: "pretty" } }),
+      refusedNaming("LOG_FORMAT"),
+    );
+    assert.equal(loadConfig({ files: false, env: { ...minimal, LOG_FORMAT: "pretty" } }).logFormat, "pretty");
+  });
+
+  it("turns telemetry on with an Application Insights connection string, and refuses anything else", () => {
+    const connection = "InstrumentationKey=00000000-0000-4000-8000-000000000000;IngestionEndpoint=https://x.example/";
+    assert.equal(loadConfig({ files: false, env: minimal }).telemetry.connectionString, null);
+    const on = loadConfig({ files: false, env: { ...minimal, APPLICATIONINSIGHTS_CONNECTION_STRING: connection } });
+    assert.equal(on.telemetry.connectionString, connection);
+    assert.throws(
+      () =>
+        loadConfig({ files: false, env: { ...minimal, APPLICATIONINSIGHTS_CONNECTION_STRING: "https://x.example/" } }),
+      refusedNaming("APPLICATIONINSIGHTS_CONNECTION_STRING"),
+    );
+  });
+
+  it("lets the Playground run anonymous after debugging in Teams wrote the real bot's id into env/.env.local", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "access-desk-config-"));
+    mkdirSync(join(cwd, "env"));
+    writeFileSync(
+      join(cwd, "env", ".env.local"),
+      `BOT_ID=${BOT}\nALLOWED_DIRECTORY_IDS=${DIRECTORY}\nINITIAL_ADMINS=a@b.example\n`,
+    );
+    writeFileSync(join(cwd, "env", ".env.local.user"), "SECRET_BOT_PASSWORD=from-the-toolkit\n");
+    assert.throws(() => loadConfig({ cwd, env: {} }), refusedNaming("BOT_PASSWORD"));
+    // What `npm start` passes: the Playground sends no tokens.
+    assert.equal(loadConfig({ cwd, env: { BOT_ID: "", BOT_PASSWORD: "" } }).bot.id, null);
+  });
 });

@@ -66,6 +66,8 @@ export type AppConfig = {
   directorySync: DirectorySyncConfig;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: "json" | "pretty";
+  /** Application Insights: requests, dependencies and log records go there through OpenTelemetry when set. */
+  telemetry: { connectionString: string | null };
 };
 
 /** How the app signs in to Microsoft Graph to read directories. */
@@ -236,6 +238,15 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
     logFormatText === "json" || logFormatText === "pretty"
       ? logFormatText
       : fail("LOG_FORMAT", "must be json or pretty", "json" as const);
+  // pino-pretty is a development dependency, and App Service and Log Analytics read JSON lines.
+  if (logFormat === "pretty" && !local)
+    fail("LOG_FORMAT", "pretty is for local mode only; deployed logs are json", null);
+  const connectionString = text("APPLICATIONINSIGHTS_CONNECTION_STRING");
+  if (connectionString !== null && !/(^|;)\s*(InstrumentationKey|ConnectionString)=/i.test(connectionString)) {
+    problems.push(
+      "APPLICATIONINSIGHTS_CONNECTION_STRING: must be an Application Insights connection string (InstrumentationKey=...;IngestionEndpoint=...)",
+    );
+  }
 
   const tabClientId = text("TAB_CLIENT_ID");
   if (tabClientId === null && !local)
@@ -346,6 +357,7 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
     directorySync,
     logLevel,
     logFormat,
+    telemetry: { connectionString },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -432,9 +444,9 @@ const readDirectorySync = (
 };
 
 /** Loads the configuration for a process entry point; on a bad value prints every problem and exits. */
-export const loadConfigOrExit = (): AppConfig => {
+export const loadConfigOrExit = (options: { env?: Env } = {}): AppConfig => {
   try {
-    return loadConfig();
+    return loadConfig(options);
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     console.error(`Access Desk cannot start.\n${e.message}\nSee the configuration table in README.md.`);

@@ -97,3 +97,105 @@ describe("Teams app package", () => {
     assert.ok(transparent > 32 * 32 * 0.3, "the background is transparent");
   });
 });
+
+/** Keys an env template assigns (`KEY=`), and the SECRET_ keys its comments name (their values live in .user files). */
+const documentedKeys = (path: string): Set<string> => {
+  const text = readFileSync(path, "utf8");
+  const keys = [...text.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1]!);
+  const secrets = [...text.matchAll(/^#.*?\b(SECRET_[A-Z0-9_]+)/gm)].map((m) => m[1]!);
+  return new Set([...keys, ...secrets]);
+};
+
+const placeholders = (path: string) => [
+  ...new Set([...readFileSync(path, "utf8").matchAll(/\$\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g)].map((m) => m[1]!)),
+];
+
+describe("Toolkit environments", () => {
+  const forDev = ["appPackage/manifest.json", "aad.manifest.json", "teamsapp.yml", "infra/azure.parameters.json"];
+  const forLocal = ["appPackage/manifest.json", "aad.manifest.json", "teamsapp.local.yml"];
+
+  it("documents in env/.env.dev every ${{VAR}} that the Azure lifecycle uses", () => {
+    const known = documentedKeys("env/.env.dev");
+    const missing = forDev.flatMap((f) =>
+      placeholders(f)
+        .filter((v) => !known.has(v))
+        .map((v) => `${f}: ${v}`),
+    );
+    assert.deepEqual(missing, []);
+    assert.ok(placeholders("teamsapp.yml").includes("AZURE_WEB_APP_RESOURCE_ID"), "the scan sees teamsapp.yml");
+  });
+
+  it("documents in env/.env.local every ${{VAR}} that debugging in Teams uses", () => {
+    const known = documentedKeys("env/.env.local");
+    const missing = forLocal.flatMap((f) =>
+      placeholders(f)
+        .filter((v) => !known.has(v))
+        .map((v) => `${f}: ${v}`),
+    );
+    assert.deepEqual(missing, []);
+    assert.ok(placeholders("teamsapp.local.yml").includes("BOT_ENDPOINT"));
+  });
+
+  it("documents every key of the env templates with a comment, and keeps secrets out of them", () => {
+    for (const path of ["env/.env.dev", "env/.env.local"]) {
+      const lines = readFileSync(path, "utf8").split("\n");
+      lines.forEach((line, i) => {
+        if (!/^[A-Z]/.test(line)) return;
+        // A key belongs to a block of keys under a comment: walk up past the other keys.
+        let j = i - 1;
+        while (j >= 0 && /^[A-Z]/.test(lines[j]!)) j--;
+        assert.ok(j >= 0 && lines[j]!.startsWith("#"), `${path}:${i + 1} ${line} has no comment above its block`);
+        assert.doesNotMatch(line, /^SECRET_/, `${path}: secrets belong in the ignored .user file`);
+      });
+    }
+    const ignored = readFileSync(".gitignore", "utf8");
+    assert.match(ignored, /^env\/\.env\.\*\.user$/m);
+    assert.match(ignored, /^\.localConfigs/m);
+  });
+
+  it("writes every variable the manifests need before they are used, in provision order", () => {
+    // Values an action writes are known to the actions after it; the rest come from the env template.
+    const yml = readFileSync("teamsapp.yml", "utf8");
+    const provision = yml.slice(yml.indexOf("provision:"), yml.indexOf("\ndeploy:"));
+    const position = (text: string) => provision.indexOf(text);
+    assert.ok(
+      position("uses: arm/deploy") < position("uses: aadApp/update"),
+      "the tab's host exists before aadApp/update",
+    );
+    assert.ok(
+      position("uses: aadApp/create") < position("uses: arm/deploy"),
+      "the tab's client id exists before arm/deploy",
+    );
+    assert.ok(
+      position("uses: botAadApp/create") < position("uses: arm/deploy"),
+      "the bot's id exists before arm/deploy",
+    );
+    assert.ok(position("uses: teamsApp/zipAppPackage") < position("uses: teamsApp/validateAppPackage"));
+    assert.ok(position("uses: teamsApp/validateAppPackage") < position("uses: teamsApp/update"));
+  });
+});
+
+describe("People tab's Entra app (aad.manifest.json)", () => {
+  const aad = () => JSON.parse(readFileSync("aad.manifest.json", "utf8"));
+
+  it("exposes access_as_user under api://<tab host>/<client id>, for v2 tokens", () => {
+    const app = aad();
+    assert.deepEqual(app.identifierUris, ["api://${{TAB_DOMAIN}}/${{AAD_APP_CLIENT_ID}}"]);
+    assert.equal(app.api.requestedAccessTokenVersion, 2);
+    const [scope] = app.api.oauth2PermissionScopes;
+    assert.equal(scope.value, "access_as_user");
+    assert.equal(scope.id, "${{AAD_APP_ACCESS_AS_USER_PERMISSION_ID}}");
+    assert.equal(scope.type, "User");
+    // The app manifest's webApplicationInfo.resource is the same URI.
+    assert.equal(manifest().webApplicationInfo.resource, app.identifierUris[0]);
+  });
+
+  it("lets the Teams desktop, mobile and web clients ask for tab tokens without a consent prompt", () => {
+    const pre = aad().api.preAuthorizedApplications as Array<{ appId: string; delegatedPermissionIds: string[] }>;
+    for (const client of ["1fec8e78-bce4-4aaf-ab1b-5451cc387264", "5e3ce6c0-2b1f-4285-8d4b-75ee78787346"]) {
+      const entry = pre.find((p) => p.appId === client);
+      assert.ok(entry, `Teams client ${client} is pre-authorized`);
+      assert.deepEqual(entry.delegatedPermissionIds, ["${{AAD_APP_ACCESS_AS_USER_PERMISSION_ID}}"]);
+    }
+  });
+});
