@@ -1,0 +1,498 @@
+import { execFile } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { parseArgs, promisify } from "node:util";
+import { CosmosClient, type Container, type SqlParameter } from "@azure/cosmos";
+import { connectContainer } from "../src/store/cosmos-container.js";
+import type { Person } from "../src/domain/person.js";
+import { withQueryFields } from "../src/store/cosmos-people-store.js";
+import { EMBEDDED_COSMOS_KEY } from "../src/store/embedded-cosmos.js";
+import { activities, postActivity, type Who } from "../test/helpers/activities.js";
+import { freePort } from "../test/helpers/net.js";
+import {
+  ask,
+  forkHelper,
+  load,
+  median,
+  memberFor,
+  percentile,
+  rssMiB,
+  sleep,
+  startServer,
+  takeCalls,
+  TMP,
+  type Child,
+  type LoadResult,
+} from "./lib.js";
+import { renderMarkdown, type BenchResults } from "./report.js";
+import type { StoreCall } from "./store-process.js";
+
+/**
+ * `npm run bench`: Access Desk against a bare Teams AI echo bot, in one run on one machine, reported
+ * as ratios (see README, Performance). The bot runs as its own process in local mode; the embedded
+ * Cosmos DB server runs in a process of its own that counts the SDK's HTTP requests; a Bot Connector
+ * stand-in takes the replies. Nothing here asserts wall-clock times: the figures are reported.
+ */
+const DIRECTORY = "8f1b3c2a-4d5e-4f60-9a7b-1c2d3e4f5a6b";
+const ADMIN: Who = { id: "29:megan-bowen", aadObjectId: "22222222-2222-4222-8222-222222222222", name: "Megan Bowen" };
+const ADMIN_CHANNEL = "19:access-approvals@thread.tacv2";
+const BOT_ID = "28:access-desk-local";
+const DATABASE = "bench";
+// Smaller runs while working on the bench: npm run bench -- --people 5000 --seconds 3 --memory-turns 1000
+const { values: args } = parseArgs({
+  options: {
+    people: { type: "string", default: "100000" },
+    seconds: { type: "string", default: "10" },
+    "memory-turns": { type: "string", default: "10000" },
+    rounds: { type: "string", default: "12" },
+  },
+});
+const SEED_PEOPLE = Number(args.people);
+const TURN_SECONDS = Number(args.seconds);
+const MEMORY_TURNS = Number(args["memory-turns"]);
+const PEOPLE_ROUNDS = Number(args.rounds);
+const KNOWN_PEOPLE = 6_000;
+
+const phase = (what: string) => console.log(`\n▸ ${what}`);
+const fmt = (n: number, digits = 2) => Number(n.toFixed(digits));
+
+mkdirSync(TMP, { recursive: true });
+mkdirSync("bench/results", { recursive: true });
+const children: Child[] = [];
+const keep = <T extends Child>(c: T) => (children.push(c), c);
+
+const benchStarted = Date.now();
+try {
+  phase("store (embedded Cosmos DB, counting) and Bot Connector stand-in");
+  const store = keep(await forkHelper<{ endpoint: string }>("bench/store-process.ts", "store"));
+  const sink = keep(await forkHelper<{ url: string }>("bench/sink-process.ts", "sink"));
+  const endpoint = store.ready.endpoint;
+  // The bench's own reads carry `bench-observer` in their user agent and are not counted.
+  const observer = new CosmosClient({
+    endpoint,
+    key: EMBEDDED_COSMOS_KEY,
+    userAgentSuffix: "bench-observer",
+    connectionPolicy: { enableEndpointDiscovery: false },
+  });
+  await connectContainer({ endpoint, key: EMBEDDED_COSMOS_KEY, database: DATABASE, container: "access-desk" });
+  const container: Container = observer.database(DATABASE).container("access-desk");
+
+  const botSettings = (port: number, withStore: boolean): Record<string, string> => ({
+    APP_ENV: "local",
+    PORT: String(port),
+    ...(withStore
+      ? { COSMOS_ENDPOINT: endpoint, COSMOS_KEY: EMBEDDED_COSMOS_KEY, COSMOS_DATABASE: DATABASE }
+      : { COSMOS_ENDPOINT: "" }),
+    ALLOWED_DIRECTORY_IDS: DIRECTORY,
+    INITIAL_ADMINS: ADMIN.aadObjectId,
+    ADMIN_CHANNEL_ID: ADMIN_CHANNEL,
+    // Many requesters, one admins channel: the limits that protect Teams and people are raised for the load.
+    REQUEST_LIMIT_PER_HOUR: "1000",
+    API_LIMIT_PER_MINUTE: "1000000",
+    TEAMS_MESSAGES_PER_SECOND: "1000",
+    // Scheduled work would add store calls that are not the actions measured.
+    RECONCILE_EVERY_SECONDS: "86400",
+    GOVERNANCE_EVERY_SECONDS: "86400",
+    ACCESS_REVIEW_EVERY_DAYS: "0",
+    LOG_LEVEL: "info",
+    LOG_FORMAT: "json",
+  });
+  const startBot = async (name: string, withStore = true) => {
+    const port = await freePort();
+    return startServer(name, ["src/main.ts"], botSettings(port, withStore), `http://127.0.0.1:${port}`);
+  };
+  const startEcho = async (name: string) => {
+    const port = await freePort();
+    return startServer(name, ["bench/echo-bot.ts", String(port)], {}, `http://127.0.0.1:${port}`);
+  };
+
+  phase("start-up: process start to /readyz 200 (2 each, alternating; the bot bootstraps an empty store)");
+  const startup = { echo: [] as number[], bot: [] as number[], botLocal: [] as number[] };
+  for (let i = 0; i < 2; i++) {
+    for (const [kind, start] of [
+      ["echo", () => startEcho(`echo-start-${i}`)],
+      ["bot", () => startBot(`bot-start-${i}`)],
+      ["botLocal", () => startBot(`bot-local-start-${i}`, false)],
+    ] as const) {
+      const s = await start();
+      startup[kind].push(s.readyMs);
+      await s.stop();
+    }
+  }
+  console.log(
+    `  echo ${median(startup.echo).toFixed(0)} ms, bot ${median(startup.bot).toFixed(0)} ms, bot with in-process store ${median(startup.botLocal).toFixed(0)} ms`,
+  );
+
+  phase(
+    `seed: ${SEED_PEOPLE.toLocaleString()} people (npm run seed), and ${KNOWN_PEOPLE.toLocaleString()} people Teams knows by name`,
+  );
+  const seedStarted = Date.now();
+  await promisify(execFile)(
+    process.execPath,
+    ["--import", "tsx", "--disable-warning=DEP0111", "scripts/seed.ts", "--people", String(SEED_PEOPLE)],
+    { env: { ...process.env, ...botSettings(0, true) }, maxBuffer: 10 * 1024 * 1024 },
+  );
+  // Requesters the app already knows (as after a directory sync), named as the connector stand-in names them.
+  let people = 0;
+  const person = (n: number): Who => {
+    const hex = n.toString(16).padStart(12, "0");
+    return { id: `29:bench-${n}`, aadObjectId: `0be0c4a1-0000-4000-8000-${hex}`, name: "" };
+  };
+  const known = Array.from({ length: KNOWN_PEOPLE }, () => person(++people));
+  await createKnownPeople(container, known);
+  console.log(`  seeded in ${((Date.now() - seedStarted) / 1000).toFixed(0)} s`);
+
+  phase("turns at 20 connections");
+  const echoPort = await freePort();
+  keep(await startServer("echo", ["bench/echo-bot.ts", String(echoPort)], {}, `http://127.0.0.1:${echoPort}`));
+  const bot = keep(await startBot("bot"));
+  const botBase = bot.url;
+  const echoBase = `http://127.0.0.1:${echoPort}`;
+  const base = (who: Who) => ({ serviceUrl: sink.ready.url, tenantId: DIRECTORY, botId: BOT_ID, from: who });
+  let nextKnown = 0;
+  const knownRequester = () => {
+    if (nextKnown >= known.length) throw new Error(`more than ${KNOWN_PEOPLE} requesters needed: raise KNOWN_PEOPLE`);
+    return known[nextKnown++]!;
+  };
+  const echoTurn = () => JSON.stringify(activities.message(base(known[0]!), "hello"));
+  const requestTurn = () =>
+    JSON.stringify(activities.message(base(knownRequester()), "request access I run the service desk on weekends"));
+  let botTurns = 0;
+  const botLoad = async (body: () => string, options: Parameters<typeof load>[2]) => {
+    const r = await load(botBase, body, options);
+    botTurns += r.requests;
+    return r;
+  };
+
+  // Warm-up: JIT, connection pools, caches.
+  await load(echoBase, echoTurn, { seconds: 2 });
+  await botLoad(requestTurn, { seconds: 2 });
+  await settle(store.child);
+
+  const echo1 = await load(echoBase, echoTurn, { seconds: TURN_SECONDS });
+  console.log(`  echo:           ${line(echo1)}`);
+  await takeCalls(store.child);
+  const beforeRequests = await countDocs(container, "request");
+  const request = await botLoad(requestTurn, { seconds: TURN_SECONDS });
+  console.log(`  request access: ${line(request)}`);
+  await settle(store.child);
+  const requestCalls = await takeCalls(store.child);
+  const filed = (await countDocs(container, "request")) - beforeRequests;
+  console.log(`  requests filed in the store: ${filed} (of ${request.ok} answered)`);
+
+  const echo2 = await load(echoBase, echoTurn, { seconds: TURN_SECONDS });
+  console.log(`  echo:           ${line(echo2)}`);
+  const pending = (await pendingRequestIds(container)).filter((id) => id.startsWith("0be0c4a1-"));
+  let next = 0;
+  const approveTurn = () =>
+    JSON.stringify(
+      activities.invoke(base(ADMIN), "approveRequest", {
+        requestId: pending[next++ % pending.length],
+        role: "msp-user",
+        tenantAccess: "all",
+        expiry: "never",
+      }),
+    );
+  await takeCalls(store.child);
+  const approve = await botLoad(approveTurn, { seconds: TURN_SECONDS, amount: pending.length });
+  console.log(`  approve:        ${line(approve)} (${pending.length} pending requests available)`);
+  await settle(store.child);
+  const approveCalls = await takeCalls(store.child);
+  const approved = await countDocs(container, "request", "approved");
+  console.log(`  requests approved in the store: ${approved}`);
+
+  phase("store round trips per action (the SDK's HTTP requests, one action at a time, median of 3)");
+  const roundTrips: BenchResults["roundTrips"] = {};
+  const measureAction = async (name: string, act: () => Promise<unknown>) => {
+    const samples: { inTurn: StoreCall[]; after: StoreCall[] }[] = [];
+    for (let i = 0; i < 3; i++) {
+      await settle(store.child);
+      await takeCalls(store.child);
+      await act();
+      const inTurn = await takeCalls(store.child);
+      await settle(store.child);
+      const after = await takeCalls(store.child);
+      samples.push({ inTurn, after });
+    }
+    samples.sort((a, b) => a.inTurn.length - b.inTurn.length);
+    const mid = samples[1]!;
+    roundTrips[name] = {
+      inTurn: mid.inTurn.length,
+      followUps: mid.after.length,
+      pointReads: mid.inTurn.filter((c) => c.method === "GET" && c.resource === "docs").length,
+      queries: mid.inTurn.filter((c) => c.query).length,
+      crossPartitionQueries: Math.max(...samples.map((s) => s.inTurn.filter((c) => c.crossPartition).length)),
+      calls: mid.inTurn.map(describe),
+      followUpCalls: mid.after.map(describe),
+    };
+    console.log(
+      `  ${name}: ${mid.inTurn.length} in the turn (${roundTrips[name]!.calls.join(", ")}); ${mid.after.length} after it (${roundTrips[name]!.followUpCalls.join(", ")})`,
+    );
+  };
+  const requesters: Who[] = [];
+  const submit = (who: Who) => async () => {
+    requesters.push(who);
+    await expectOk(postActivity(botBase, activities.message(base(who), "request access I run the service desk")));
+  };
+  await measureAction("submit", async () => submit(knownRequester())());
+  await measureAction("submit, first contact", async () => submit(person(++people))());
+  let decided = 0;
+  await measureAction("decide", async () => {
+    const who = requesters[decided++]!;
+    await expectOk(
+      postActivity(
+        botBase,
+        activities.invoke(base(ADMIN), "approveRequest", {
+          requestId: `${who.aadObjectId}-r1`,
+          role: "msp-user",
+          tenantAccess: "all",
+          expiry: "never",
+        }),
+      ),
+    );
+  });
+  let statusOf = 0;
+  await measureAction("status", async () => {
+    await expectOk(postActivity(botBase, activities.message(base(requesters[statusOf++ % 3]!), "status")));
+  });
+
+  const memoryTurns = Math.max(0, MEMORY_TURNS - botTurns);
+  phase(
+    `memory: RSS of the bot after ${MEMORY_TURNS.toLocaleString()} and ${(2 * MEMORY_TURNS).toLocaleString()} turns (status, by ${nextKnown.toLocaleString()} people in turn)`,
+  );
+  let statusTurn = 0;
+  const memoryTurn = () => JSON.stringify(activities.message(base(known[statusTurn++ % nextKnown]!), "status"));
+  const rssStart = rssMiB(bot.pid);
+  if (memoryTurns > 0) await botLoad(memoryTurn, { seconds: 600, amount: memoryTurns });
+  await settle(store.child);
+  const rss10k = rssMiB(bot.pid);
+  const memory2 = await botLoad(memoryTurn, { seconds: 600, amount: MEMORY_TURNS });
+  await settle(store.child);
+  const rss20k = rssMiB(bot.pid);
+  const statusCalls = await takeCalls(store.child);
+  console.log(`  status: ${line(memory2)}`);
+  console.log(
+    `  RSS ${rssStart.toFixed(0)} MiB before, ${rss10k.toFixed(0)} after ${MEMORY_TURNS}, ${rss20k.toFixed(0)} after ${2 * MEMORY_TURNS} turns`,
+  );
+
+  phase(`People API on ${SEED_PEOPLE.toLocaleString()} seeded people`);
+  const token = await devToken(botBase, ADMIN.aadObjectId);
+  await settle(store.child);
+  await takeCalls(store.child);
+  const cases = peopleCases();
+  const api: Record<string, number[]> = {};
+  const raw: Record<string, number[]> = {};
+  for (let round = 0; round < PEOPLE_ROUNDS; round++) {
+    for (const c of cases) {
+      const t0 = performance.now();
+      const res = await fetch(`${botBase}/api/people${c.params}`, { headers: { authorization: `Bearer ${token}` } });
+      const page = (await res.json()) as { items?: unknown[] };
+      if (res.status !== 200 || !page.items?.length)
+        throw new Error(`GET /api/people${c.params} answered ${res.status}`);
+      (api[c.name] ??= []).push(performance.now() - t0);
+      if (round === 0) {
+        const calls = await takeCalls(store.child);
+        if (c.name === "first page") {
+          roundTrips["people page"] = {
+            inTurn: calls.length,
+            followUps: 0,
+            pointReads: calls.filter((x) => x.method === "GET" && x.resource === "docs").length,
+            queries: calls.filter((x) => x.query).length,
+            crossPartitionQueries: calls.filter((x) => x.crossPartition).length,
+            calls: calls.map(describe),
+            followUpCalls: [],
+          };
+          console.log(`  people page: ${calls.length} round trips (${calls.map(describe).join(", ")})`);
+        }
+      }
+      const r0 = performance.now();
+      const { resources } = await container.items
+        .query({ query: c.sql, parameters: c.parameters }, { maxItemCount: 50 })
+        .fetchNext();
+      if (resources.length === 0) throw new Error(`the raw query for ${c.name} found nothing`);
+      (raw[c.name] ??= []).push(performance.now() - r0);
+    }
+  }
+  const peopleApi = cases.map((c) => ({
+    name: c.name,
+    api: { p50: fmt(median(api[c.name]!), 1), p95: fmt(percentile(api[c.name]!, 95), 1) },
+    raw: { p50: fmt(median(raw[c.name]!), 1), p95: fmt(percentile(raw[c.name]!, 95), 1) },
+  }));
+  for (const p of peopleApi)
+    console.log(`  ${p.name}: API p50 ${p.api.p50} ms p95 ${p.api.p95}; raw p50 ${p.raw.p50} p95 ${p.raw.p95}`);
+
+  const crossPartitionInTurns =
+    requestCalls.filter((c) => c.crossPartition).length +
+    approveCalls.filter((c) => c.crossPartition).length +
+    statusCalls.filter((c) => c.crossPartition).length;
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    machine: {
+      cpu: cpus()[0]?.model ?? "unknown",
+      cores: cpus().length,
+      memoryGiB: fmt(totalmem() / 2 ** 30, 0),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+    },
+    durationS: fmt((Date.now() - benchStarted) / 1000, 0),
+    startup: {
+      echoMs: fmt(median(startup.echo), 0),
+      botMs: fmt(median(startup.bot), 0),
+      botInProcessStoreMs: fmt(median(startup.botLocal), 0),
+    },
+    turns: { echoBeforeRequest: echo1, request, echoBeforeApprove: echo2, approve, filed, approved },
+    roundTrips,
+    crossPartitionInTurns,
+    crossPartitionDetail: [...requestCalls, ...approveCalls, ...statusCalls]
+      .filter((c) => c.crossPartition)
+      .slice(0, 5)
+      .map(describe),
+    memory: { startMiB: fmt(rssStart, 1), after10kMiB: fmt(rss10k, 1), after20kMiB: fmt(rss20k, 1) },
+    people: { seeded: SEED_PEOPLE, rounds: PEOPLE_ROUNDS, cases: peopleApi },
+    sinkStats: await ask(sink.child, "stats"),
+  };
+  writeFileSync("bench/results/latest.json", `${JSON.stringify(results, null, 2)}\n`);
+  const md = renderMarkdown(results);
+  writeFileSync("bench/results/latest.md", md);
+  console.log(`\n${md}`);
+  console.log(`Written to bench/results/latest.json and bench/results/latest.md (${results.durationS} s).`);
+} finally {
+  await Promise.all(children.reverse().map((c) => c.stop()));
+}
+
+function line(r: LoadResult) {
+  return `${r.perSecond.toFixed(0)}/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.ok} ok, ${r.failed} failed`;
+}
+
+/** A store call in a few words: "GET docs", "query docs (cross-partition)". */
+function describe(c: StoreCall): string {
+  if (c.queryPlan) return `query plan${c.crossPartition ? " (cross-partition)" : ""}`;
+  if (c.query) return `query${c.crossPartition ? " (cross-partition)" : ""}`;
+  const verb =
+    c.method === "GET"
+      ? "read"
+      : c.method === "POST"
+        ? "create"
+        : c.method === "PUT"
+          ? "replace"
+          : c.method.toLowerCase();
+  if (c.resource !== "docs") return `${verb} ${c.resource}`;
+  const id = /\/docs\/([^/]+)$/.exec(c.path)?.[1];
+  if (!id) return `${verb} document`;
+  const kind = /^[0-9a-f-]{36}$/.test(id)
+    ? "person"
+    : /^[0-9a-f-]{36}-r\d+$/.test(id)
+      ? "request"
+      : id === "audit-head"
+        ? "audit head"
+        : id.startsWith("audit-")
+          ? "audit event"
+          : id;
+  return `${verb} ${kind}`;
+}
+
+/** Waits until the store has had no calls for 400 ms (follow-up work of the last action has landed). */
+async function settle(store: Child["child"]): Promise<void> {
+  let seen = -1;
+  let quietSince = Date.now();
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    await sleep(100);
+    const { count } = await ask<{ count: number }>(store, "peek");
+    if (count !== seen) {
+      seen = count;
+      quietSince = Date.now();
+    }
+    if (Date.now() - quietSince >= 400 || Date.now() > deadline) return;
+  }
+}
+
+/** People the app knows before they ask (as a directory sync leaves them), with the profile Teams reports. */
+async function createKnownPeople(container: Container, who: Who[]): Promise<void> {
+  const at = new Date().toISOString();
+  const docs = who.map((w) => {
+    const id = w.aadObjectId;
+    const p: Person = {
+      id,
+      personId: id,
+      type: "person",
+      objectId: id,
+      directoryId: DIRECTORY,
+      name: memberFor(w.id).name,
+      upn: memberFor(w.id).userPrincipalName,
+      email: null,
+      source: "entra",
+      homeTenantId: "msp",
+      enabled: true,
+      assignment: null,
+      pendingRequest: null,
+      requestSeq: 0,
+      createdAt: at,
+      updatedAt: at,
+    };
+    return withQueryFields(p);
+  });
+  for (let i = 0; i < docs.length; i += 64)
+    await Promise.all(docs.slice(i, i + 64).map((d) => container.items.create(d)));
+}
+
+async function countDocs(container: Container, type: string, status?: string): Promise<number> {
+  const parameters: SqlParameter[] = [{ name: "@t", value: type }];
+  if (status) parameters.push({ name: "@s", value: status });
+  const { resources } = await container.items
+    .query<number>({
+      query: `SELECT VALUE COUNT(1) FROM c WHERE c.type = @t${status ? " AND c.status = @s" : ""}`,
+      parameters,
+    })
+    .fetchAll();
+  return resources[0] ?? 0;
+}
+
+async function pendingRequestIds(container: Container): Promise<string[]> {
+  const { resources } = await container.items
+    .query<string>("SELECT VALUE c.id FROM c WHERE c.type = 'request' AND c.status = 'pending'")
+    .fetchAll();
+  return resources;
+}
+
+async function expectOk(answer: Promise<{ status: number; body: unknown }>) {
+  const { status, body } = await answer;
+  if (status !== 200) throw new Error(`the bot answered ${status}: ${JSON.stringify(body).slice(0, 200)}`);
+}
+
+async function devToken(botBase: string, objectId: string): Promise<string> {
+  const res = await fetch(`${botBase}/dev/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ objectId }),
+  });
+  const { token } = (await res.json()) as { token: string };
+  return token;
+}
+
+/** The People page's three questions, as the tab asks them and as the raw SQL the store sends for them. */
+function peopleCases(): { name: string; params: string; sql: string; parameters: SqlParameter[] }[] {
+  return [
+    {
+      name: "first page",
+      params: "",
+      sql: "SELECT * FROM c WHERE c.type = 'person' ORDER BY c.sortName ASC",
+      parameters: [],
+    },
+    {
+      name: "filtered page",
+      params: "?role=customer-admin&tenant=t-seed-3",
+      sql: "SELECT * FROM c WHERE c.type = 'person' AND c.homeTenantId = @tenantId AND c.assignment.role = @role ORDER BY c.sortName ASC",
+      parameters: [
+        { name: "@tenantId", value: "t-seed-3" },
+        { name: "@role", value: "customer-admin" },
+      ],
+    },
+    {
+      name: "search",
+      params: "?search=maya",
+      sql: "SELECT * FROM c WHERE c.type = 'person' AND EXISTS(SELECT VALUE k FROM k IN c.searchKeys WHERE STARTSWITH(k, @search)) ORDER BY c.sortName ASC",
+      parameters: [{ name: "@search", value: "maya" }],
+    },
+  ];
+}
