@@ -118,4 +118,87 @@ describe("configuration", () => {
     assert.equal(c.local, true);
     assert.ok(c.adminChannelId, "the local admins channel is named");
   });
+
+  describe("directory sync", () => {
+    const APP = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f";
+
+    it("is off without Graph credentials, and on with a client secret, every 60 minutes, against the public cloud", () => {
+      const off = loadConfig({ files: false, env: minimal }).directorySync;
+      assert.equal(off.auth, null);
+      assert.equal(off.everyMinutes, 60);
+      const on = loadConfig({
+        files: false,
+        env: { ...minimal, GRAPH_CLIENT_ID: APP.toUpperCase(), GRAPH_CLIENT_SECRET: "s3cret" },
+      }).directorySync;
+      assert.deepEqual(on.auth, { kind: "client-secret", clientId: APP, secret: "s3cret" });
+      assert.equal(on.graphEndpoint, "https://graph.microsoft.com");
+      assert.equal(on.authorityHost, "https://login.microsoftonline.com");
+      assert.equal(on.caPem, null);
+    });
+
+    it("is off with DIRECTORY_SYNC_EVERY_MINUTES=0 even with credentials", () => {
+      const c = loadConfig({
+        files: false,
+        env: { ...minimal, GRAPH_CLIENT_ID: APP, GRAPH_CLIENT_SECRET: "s3cret", DIRECTORY_SYNC_EVERY_MINUTES: "0" },
+      });
+      assert.equal(c.directorySync.auth, null);
+      assert.equal(c.directorySync.everyMinutes, 0);
+    });
+
+    it("signs in with a managed identity (system- or user-assigned), never with a secret beside it", () => {
+      const system = loadConfig({ files: false, env: { ...minimal, GRAPH_AUTH: "managed-identity" } });
+      assert.deepEqual(system.directorySync.auth, { kind: "managed-identity", clientId: null });
+      const user = loadConfig({
+        files: false,
+        env: { ...minimal, GRAPH_AUTH: "managed-identity", GRAPH_CLIENT_ID: APP },
+      });
+      assert.deepEqual(user.directorySync.auth, { kind: "managed-identity", clientId: APP });
+      assert.throws(
+        () =>
+          loadConfig({
+            files: false,
+            env: { ...minimal, GRAPH_AUTH: "managed-identity", GRAPH_CLIENT_SECRET: "s3cret" },
+          }),
+        refusedNaming("GRAPH_CLIENT_SECRET"),
+      );
+    });
+
+    it("names each bad setting", () => {
+      const bad = (env: Record<string, string>, ...keys: string[]) =>
+        assert.throws(() => loadConfig({ files: false, env: { ...minimal, ...env } }), refusedNaming(...keys));
+      bad({ GRAPH_CLIENT_SECRET: "s3cret" }, "GRAPH_CLIENT_ID");
+      bad({ GRAPH_CLIENT_ID: APP }, "GRAPH_CLIENT_SECRET");
+      bad({ GRAPH_CLIENT_ID: "graph-app", GRAPH_CLIENT_SECRET: "s3cret" }, "GRAPH_CLIENT_ID");
+      bad({ GRAPH_AUTH: "certificate" }, "GRAPH_AUTH");
+      bad({ DIRECTORY_SYNC_EVERY_MINUTES: "-5" }, "DIRECTORY_SYNC_EVERY_MINUTES");
+      bad({ DIRECTORY_SYNC_EVERY_MINUTES: "hourly" }, "DIRECTORY_SYNC_EVERY_MINUTES");
+      bad({ GRAPH_ENDPOINT: "http://graph.example.com" }, "GRAPH_ENDPOINT");
+      bad({ GRAPH_ENDPOINT: "graph.microsoft.com" }, "GRAPH_ENDPOINT");
+      bad({ ENTRA_AUTHORITY_HOST: "http://127.0.0.1:4000" }, "ENTRA_AUTHORITY_HOST");
+      bad({ GRAPH_CA_FILE: "no-such-file.pem" }, "GRAPH_CA_FILE");
+    });
+
+    it("takes a loopback Graph stand-in over http, a stand-in authority over https, and an extra CA from a PEM file", () => {
+      const dir = mkdtempSync(join(tmpdir(), "access-desk-ca-"));
+      writeFileSync(join(dir, "ca.pem"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+      writeFileSync(join(dir, "not-a-cert.pem"), "hello");
+      const c = loadConfig({
+        files: false,
+        cwd: dir,
+        env: {
+          ...minimal,
+          GRAPH_ENDPOINT: "http://127.0.0.1:4010/",
+          ENTRA_AUTHORITY_HOST: "https://127.0.0.1:4020",
+          GRAPH_CA_FILE: "ca.pem",
+        },
+      });
+      assert.equal(c.directorySync.graphEndpoint, "http://127.0.0.1:4010");
+      assert.equal(c.directorySync.authorityHost, "https://127.0.0.1:4020");
+      assert.match(c.directorySync.caPem ?? "", /BEGIN CERTIFICATE/);
+      assert.throws(
+        () => loadConfig({ files: false, cwd: dir, env: { ...minimal, GRAPH_CA_FILE: "not-a-cert.pem" } }),
+        refusedNaming("GRAPH_CA_FILE"),
+      );
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parse } from "dotenv";
 
 /** The only reader of process.env: every setting is read, validated and typed here, once, at start. */
@@ -62,8 +62,27 @@ export type AppConfig = {
     /** Mock users file for the local dev sign-in (local mode only); null: no dev sign-in. */
     devUsersFile: string | null;
   };
+  /** Reading the allowed directories' accounts from Microsoft Graph; null `auth`: off. */
+  directorySync: DirectorySyncConfig;
   logLevel: (typeof LOG_LEVELS)[number];
   logFormat: "json" | "pretty";
+};
+
+/** How the app signs in to Microsoft Graph to read directories. */
+export type GraphAuth =
+  | { kind: "client-secret"; clientId: string; secret: string }
+  /** `clientId` picks a user-assigned identity; null: the system-assigned one. */
+  | { kind: "managed-identity"; clientId: string | null };
+
+export type DirectorySyncConfig = {
+  /** Minutes between syncs; 0: off. */
+  everyMinutes: number;
+  /** Null: no Graph credentials, so no sync. */
+  auth: GraphAuth | null;
+  graphEndpoint: string;
+  authorityHost: string;
+  /** Extra certificate authority (PEM) trusted for Graph and sign-in, besides the usual ones. */
+  caPem: string | null;
 };
 
 /** Start-up refused: names every bad or missing setting. */
@@ -296,6 +315,8 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
     reviewDefault: reviewDefault as "keep" | "revoke",
   };
 
+  const directorySync = readDirectorySync(text, fail, options.cwd);
+
   const mspTenantName = text("MSP_TENANT_NAME") ?? "MSP";
   if (mspTenantName.length > 100) fail("MSP_TENANT_NAME", "must be at most 100 characters", null);
 
@@ -322,11 +343,92 @@ export const loadConfig = (options: { env?: Env; cwd?: string; files?: boolean }
     adminChannelId,
     mspTenantName,
     tab: { audiences, issuer: tabIssuer, jwksUrl: tabJwks, devUsersFile },
+    directorySync,
     logLevel,
     logFormat,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+};
+
+const PUBLIC_AUTHORITY = "https://login.microsoftonline.com";
+
+/** An https URL (plain http only on loopback when `loopbackHttp`), without a trailing slash; null if not. */
+const baseUrl = (value: string, loopbackHttp: boolean): string | null => {
+  try {
+    const url = new URL(value);
+    const loopback = LOOPBACK.has(url.hostname.replace(/^\[|\]$/g, ""));
+    if (url.protocol !== "https:" && !(loopbackHttp && url.protocol === "http:" && loopback)) return null;
+    if (url.search || url.hash || url.username) return null;
+    return url.toString().replace(/\/+$/, "");
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * Directory sync settings: on when there are Graph credentials and DIRECTORY_SYNC_EVERY_MINUTES is
+ * not 0. Secrets come only from env/.env.<APP_ENV>.user or the process environment.
+ */
+const readDirectorySync = (
+  text: (key: string) => string | null,
+  fail: <T>(key: string, why: string, fallback: T) => T,
+  cwd: string | undefined,
+): DirectorySyncConfig => {
+  const everyText = text("DIRECTORY_SYNC_EVERY_MINUTES");
+  let everyMinutes = 60;
+  if (everyText !== null) {
+    const n = Number(everyText);
+    everyMinutes =
+      Number.isInteger(n) && n >= 0 && n <= 10_080
+        ? n
+        : fail("DIRECTORY_SYNC_EVERY_MINUTES", "must be a whole number of minutes from 0 (off) to 10080", 60);
+  }
+  const mode = (text("GRAPH_AUTH") ?? "client-secret").toLowerCase();
+  const clientId = text("GRAPH_CLIENT_ID")?.toLowerCase() ?? null;
+  const secret = text("GRAPH_CLIENT_SECRET");
+  if (clientId !== null && !GUID.test(clientId))
+    fail("GRAPH_CLIENT_ID", "must be the Entra application (client) id of the Graph app (a GUID)", null);
+  let auth: GraphAuth | null = null;
+  if (mode === "managed-identity") {
+    if (secret !== null)
+      fail("GRAPH_CLIENT_SECRET", "must be empty with GRAPH_AUTH=managed-identity: choose one way to sign in", null);
+    auth = { kind: "managed-identity", clientId };
+  } else if (mode === "client-secret") {
+    if (secret !== null && clientId === null)
+      fail("GRAPH_CLIENT_ID", "is required with GRAPH_CLIENT_SECRET: the application (client) id it belongs to", null);
+    else if (secret === null && clientId !== null)
+      fail("GRAPH_CLIENT_SECRET", "is required with GRAPH_CLIENT_ID (or set GRAPH_AUTH=managed-identity)", null);
+    else if (secret !== null && clientId !== null) auth = { kind: "client-secret", clientId, secret };
+  } else {
+    fail("GRAPH_AUTH", "must be client-secret or managed-identity", null);
+  }
+  const endpointText = text("GRAPH_ENDPOINT") ?? "https://graph.microsoft.com";
+  const graphEndpoint =
+    baseUrl(endpointText, true) ??
+    fail(
+      "GRAPH_ENDPOINT",
+      "must be an https URL such as https://graph.microsoft.com (plain http only on loopback)",
+      "",
+    );
+  const authorityText = text("ENTRA_AUTHORITY_HOST") ?? PUBLIC_AUTHORITY;
+  const authorityHost =
+    baseUrl(authorityText, false) ??
+    fail("ENTRA_AUTHORITY_HOST", "must be an https URL such as https://login.microsoftonline.com", "");
+  const caFile = text("GRAPH_CA_FILE");
+  let caPem: string | null = null;
+  if (caFile !== null) {
+    const resolved = resolve(cwd ?? process.cwd(), caFile);
+    if (!existsSync(resolved)) {
+      fail("GRAPH_CA_FILE", "no such file", null);
+    } else {
+      const pem = readFileSync(resolved, "utf8");
+      if (!pem.includes("-----BEGIN CERTIFICATE-----"))
+        fail("GRAPH_CA_FILE", "must be a PEM file with at least one certificate", null);
+      else caPem = pem;
+    }
+  }
+  return { everyMinutes, auth: everyMinutes > 0 ? auth : null, graphEndpoint, authorityHost, caPem };
 };
 
 /** Loads the configuration for a process entry point; on a bad value prints every problem and exits. */

@@ -14,6 +14,8 @@ import type { Clock, Logger } from "./services/ports.js";
 import { runGovernance } from "./services/govern-access.js";
 import { reconcile } from "./services/reconcile.js";
 import { startScheduled } from "./services/scheduler.js";
+import { syncDirectories } from "./services/sync-directory.js";
+import { GraphDirectoryReader } from "./directory/graph-directory-reader.js";
 import { connectContainer } from "./store/cosmos-container.js";
 import { createCosmosStores } from "./store/cosmos-store.js";
 import { EMBEDDED_COSMOS_KEY, startEmbeddedCosmos } from "./store/embedded-cosmos.js";
@@ -39,7 +41,19 @@ export type StartedApp = {
   close(boundMs?: number): Promise<void>;
 };
 
-export type StartOptions = { logger?: Logger; clock?: Clock; reconcileEveryMs?: number; governanceEveryMs?: number };
+export type StartOptions = {
+  logger?: Logger;
+  clock?: Clock;
+  reconcileEveryMs?: number;
+  governanceEveryMs?: number;
+  /** How often directory sync checks whether a directory is due (default: every minute). */
+  directorySyncTickMs?: number;
+};
+
+/** Directory sync looks every minute whether a directory's period has passed (so restarts do not delay it). */
+const DIRECTORY_SYNC_TICK_MS = 60_000;
+/** The directory sync lease outlives a long run of a large directory; if its holder dies, another takes over after it. */
+const DIRECTORY_SYNC_LEASE_MS = 30 * 60_000;
 
 const systemClock: Clock = { now: () => new Date() };
 
@@ -69,6 +83,10 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   const adapter = createAdapter(config.bot);
   const botAppId = config.bot.id ?? "";
   const background = new BackgroundTasks(logger);
+  const graphAuth = config.directorySync.auth;
+  const directory = graphAuth
+    ? new GraphDirectoryReader(graphAuth, config.directorySync, logger.child({ area: "directory" }))
+    : null;
   const deps: ServiceDeps = {
     ...stores,
     notifier: new TeamsNotifier(
@@ -84,6 +102,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
         logger.child({ area: "delivery" }),
       ),
     ),
+    directory,
     clock: options.clock ?? systemClock,
     logger: logger.child({ area: "services" }),
     background,
@@ -95,6 +114,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
       initialAdmins: config.initialAdmins,
       adminChannelId: config.adminChannelId,
       requestsPerHour: config.limits.requestsPerHour,
+      directorySyncEveryMinutes: config.directorySync.everyMinutes,
       governance: config.governance,
     },
   };
@@ -136,6 +156,9 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
       mode: config.local ? "local" : config.appEnv,
       botAuth: config.bot.id ? "on" : "off (local mode)",
       database: config.cosmos.database,
+      directorySync: directory
+        ? `every ${config.directorySync.everyMinutes} min (${graphAuth!.kind})`
+        : "off (no Graph credentials)",
     },
     "Access Desk is listening",
   );
@@ -152,6 +175,16 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
       everyMs: options.governanceEveryMs ?? config.governance.everySeconds * 1000,
       run: () => runGovernance(deps),
     },
+    ...(directory
+      ? [
+          {
+            name: "directory-sync",
+            everyMs: options.directorySyncTickMs ?? DIRECTORY_SYNC_TICK_MS,
+            leaseMs: DIRECTORY_SYNC_LEASE_MS,
+            run: () => syncDirectories(deps),
+          },
+        ]
+      : []),
   ]);
 
   return {
@@ -171,6 +204,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
       const settled = Promise.all([stopTimers(), background.idle()]);
       await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, boundMs).unref())]);
       client.dispose();
+      directory?.close();
       await embedded?.close();
     },
   };

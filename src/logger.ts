@@ -12,7 +12,16 @@ export const createLogger = (
       level: config.logLevel,
       base: { app: "access-desk" },
       redact: {
-        paths: ["*.authorization", "*.Authorization", "*.password", "*.key", "*.token", "headers.authorization"],
+        paths: [
+          "*.authorization",
+          "*.Authorization",
+          "*.password",
+          "*.key",
+          "*.token",
+          "*.secret",
+          "*.clientSecret",
+          "headers.authorization",
+        ],
         censor: "[redacted]",
       },
       ...(config.logFormat === "pretty" && !destination

@@ -46,6 +46,22 @@ describe("access request state machine", () => {
     );
   });
 
+  it("lets the system close the request of someone offboarded, with the reason on the decision", () => {
+    const next = transition(pending, {
+      type: "cancel",
+      by: { personId: "system", name: "Access Desk" },
+      at,
+      reason: "Account disabled in Entra ID",
+    });
+    assert.equal(next.status, "cancelled");
+    assert.deepEqual(next.decision, {
+      outcome: "cancelled",
+      by: { personId: "system", name: "Access Desk" },
+      at,
+      reason: "Account disabled in Entra ID",
+    });
+  });
+
   for (const decided of ["approve", "deny", "cancel"] as const) {
     for (const second of ["approve", "deny", "cancel"] as const) {
       it(`refuses to ${second} a request already moved by ${decided}, naming who and when`, () => {

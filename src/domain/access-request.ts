@@ -1,6 +1,6 @@
 import type { ConversationAddress } from "./conversation.js";
 import { DomainError, notAllowed } from "./errors.js";
-import type { ActorRef } from "./person.js";
+import { SYSTEM_ACTOR, type ActorRef } from "./person.js";
 import type { Role } from "./roles.js";
 import type { TenantAccess } from "./tenant.js";
 
@@ -13,7 +13,7 @@ export type Grant = { role: Role; tenantAccess: TenantAccess; expiresAt: string 
 export type Decision =
   | { outcome: "approved"; by: ActorRef; at: string; grant: Grant; comment: string | null }
   | { outcome: "denied"; by: ActorRef; at: string; reason: string }
-  | { outcome: "cancelled"; by: ActorRef; at: string }
+  | { outcome: "cancelled"; by: ActorRef; at: string; reason?: string | null }
   | { outcome: "expired"; by: ActorRef; at: string };
 
 /** Where the admins-channel card of a request lives, to update it in place. */
@@ -57,7 +57,7 @@ export type AccessRequest = {
 export type RequestEvent =
   | { type: "approve"; by: ActorRef; at: string; grant: Grant; comment: string | null }
   | { type: "deny"; by: ActorRef; at: string; reason: string }
-  | { type: "cancel"; by: ActorRef; at: string }
+  | { type: "cancel"; by: ActorRef; at: string; reason?: string | null }
   | { type: "expire"; by: ActorRef; at: string };
 
 /** A new pending request from a person, as filed: the requester's identity is copied at that moment. */
@@ -148,13 +148,19 @@ export const transition = (request: AccessRequest, event: RequestEvent): AccessR
         unfinished: true,
       };
     case "cancel":
-      if (event.by.personId !== request.personId) {
+      // The system closes the request of someone offboarded (their Entra account went away).
+      if (event.by.personId !== request.personId && event.by.personId !== SYSTEM_ACTOR.personId) {
         throw notAllowed("Only the requester can cancel a request.", { requestId: request.id });
       }
       return {
         ...request,
         status: "cancelled",
-        decision: { outcome: "cancelled", by: event.by, at: event.at },
+        decision: {
+          outcome: "cancelled",
+          by: event.by,
+          at: event.at,
+          ...(event.reason ? { reason: event.reason } : {}),
+        },
         followUps: { ...NO_FOLLOW_UPS, requester: true },
         leases: { announce: request.leases?.announce ?? null, card: null, requester: 0 },
         unfinished: true,

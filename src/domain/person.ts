@@ -30,6 +30,9 @@ export type Assignment = {
 
 export type PersonSource = "self-registration" | "entra" | "initial-admin";
 
+/** Why directory sync offboarded a person: the Entra account was disabled, or deleted. */
+export type DirectoryOffboardReason = "disabled" | "deleted";
+
 /** Anyone the app knows. A person has no access until an assignment is granted. */
 export type Person = {
   id: string;
@@ -55,6 +58,11 @@ export type Person = {
   /** Sequence of the last direct change (tab), so its audit event id is deterministic. */
   changeSeq?: number;
   lastChange?: PendingAudit | null;
+  /**
+   * Set when directory sync disabled the person because their Entra account was disabled or deleted:
+   * only such a person is enabled again when the account is. An admin's own enable or disable clears it.
+   */
+  disabledByDirectory?: { at: string; reason: DirectoryOffboardReason } | null;
   createdAt: string;
   updatedAt: string;
 };

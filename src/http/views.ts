@@ -15,6 +15,8 @@ export const personView = (p: Person, now: Date) => ({
   source: p.source,
   status: personStatus(p, now),
   enabled: p.enabled,
+  /** Why directory sync disabled the person (their Entra account was disabled or deleted), if it did. */
+  disabledInDirectory: p.disabledByDirectory?.reason ?? null,
   pendingRequestId: p.pendingRequest?.requestId ?? null,
   assignment: p.assignment,
   createdAt: p.createdAt,

@@ -14,16 +14,10 @@ import { can, checkManage } from "../domain/grant-policy.js";
 import { activeRole, displayName, SYSTEM_ACTOR, type ActorRef, type Identity, type Person } from "../domain/person.js";
 import { ROLE_DEFINITIONS } from "../domain/roles.js";
 import { cleanText, REASON_MAX } from "../domain/text.js";
+import { adminsChannelAddress } from "./admin-channel.js";
 import type { ServiceDeps } from "./deps.js";
 import { commitPersonChange } from "./person-changes.js";
-import {
-  AlreadyExists,
-  PreconditionFailed,
-  type ConversationAddress,
-  type Page,
-  type ReviewCardView,
-  type Stored,
-} from "./ports.js";
+import { AlreadyExists, PreconditionFailed, type Page, type ReviewCardView, type Stored } from "./ports.js";
 import { requireActor } from "./register-person.js";
 
 const DAY = 86_400_000;
@@ -54,27 +48,6 @@ const reviewReach = async (
 const appendReviewEvent = (deps: ServiceDeps, event: Omit<AuditEvent, "type">) =>
   deps.audit.append({ ...event, type: "audit" });
 
-/** Where review cards go: the admins channel, addressed through someone's known chat if need be. */
-const channelAddress = async (deps: ServiceDeps, hint: string[]): Promise<ConversationAddress | undefined> => {
-  const channel = await deps.settings.getAdminChannel();
-  if (!channel) return undefined;
-  if (channel.address) return channel.address;
-  const admins = (await deps.people.listByRole("msp-admin", 20)).map((p) => p.personId);
-  for (const personId of [...hint, ...admins]) {
-    const chat = await deps.conversations.getPersonal(personId);
-    if (chat)
-      return {
-        serviceUrl: chat.serviceUrl,
-        conversationId: channel.channelId,
-        conversationType: "channel",
-        directoryId: chat.directoryId,
-        botId: chat.botId,
-        userId: null,
-      };
-  }
-  return undefined;
-};
-
 const tenantLabel = async (deps: ServiceDeps, tenantId: string | null) =>
   tenantId === null
     ? "People in no tenant"
@@ -103,7 +76,7 @@ export const reviewCardView = async (
 
 /** Brings every posted card of a review up to date (after a decision made elsewhere, or at the close). */
 const refreshCards = async (deps: ServiceDeps, review: AccessReview, only?: string | null) => {
-  const address = await channelAddress(deps, [review.startedBy.personId]);
+  const address = await adminsChannelAddress(deps, [review.startedBy.personId]);
   if (!address) return;
   for (const card of review.cards) {
     if (only !== undefined && card.tenantId !== only) continue;
@@ -137,7 +110,7 @@ const finishStart = async (deps: ServiceDeps, stored: Stored<AccessReview>): Pro
     current = await deps.reviews.replaceReview({ ...current.value, status: "open", tenants }, current.etag);
   }
   // One card per tenant with users; a card is recorded as soon as Teams accepted it.
-  const address = await channelAddress(deps, [current.value.startedBy.personId]);
+  const address = await adminsChannelAddress(deps, [current.value.startedBy.personId]);
   if (!address) return current;
   for (const { tenantId } of current.value.tenants) {
     if (current.value.cards.some((c) => c.tenantId === tenantId)) continue;

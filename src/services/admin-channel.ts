@@ -53,3 +53,31 @@ export const noteChannelActivity = async (
   await deps.settings.saveAdminChannel({ ...channel, teamId: teamId ?? channel.teamId, address });
   deps.logger.info({ channelId, serviceUrl: address.serviceUrl }, "admins channel address recorded");
 };
+
+/**
+ * The admins channel's address for notes that concern no one request (review cards, directory sync):
+ * its own address when known, otherwise the channel id on the service URL of someone's known chat
+ * (the `hint` people first, then MSP Admins).
+ */
+export const adminsChannelAddress = async (
+  deps: ServiceDeps,
+  hint: readonly string[],
+): Promise<ConversationAddress | undefined> => {
+  const channel = await deps.settings.getAdminChannel();
+  if (!channel) return undefined;
+  if (channel.address) return channel.address;
+  const admins = (await deps.people.listByRole("msp-admin", 20)).map((p) => p.personId);
+  for (const personId of [...hint, ...admins]) {
+    const chat = await deps.conversations.getPersonal(personId);
+    if (chat)
+      return {
+        serviceUrl: chat.serviceUrl,
+        conversationId: channel.channelId,
+        conversationType: "channel",
+        directoryId: chat.directoryId,
+        botId: chat.botId,
+        userId: null,
+      };
+  }
+  return undefined;
+};

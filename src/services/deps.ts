@@ -3,6 +3,7 @@ import type {
   Background,
   Clock,
   ConversationStore,
+  DirectoryReader,
   Logger,
   Notifier,
   PeopleStore,
@@ -22,6 +23,8 @@ export type AccessPolicy = {
   adminChannelId: string | null;
   /** How many requests one person may file per hour (so nobody floods the admins channel). */
   requestsPerHour: number;
+  /** Minutes between syncs of one directory (directory sync runs only with a reader in the deps). */
+  directorySyncEveryMinutes: number;
   /** Time-bound access, reminders and stale requests; whether people may ask at all. */
   governance: {
     expiryReminderHours: number;
@@ -48,6 +51,8 @@ export type ServiceDeps = {
   settings: SettingsStore;
   conversations: ConversationStore;
   notifier: Notifier;
+  /** Reads the allowed directories' accounts (Microsoft Graph); null: directory sync is off. */
+  directory: DirectoryReader | null;
   clock: Clock;
   logger: Logger;
   background: Background;

@@ -12,6 +12,7 @@ import type { Identity } from "../domain/person.js";
 import { changeAssignment, type AssignmentInput } from "./change-assignment.js";
 import { getMe } from "./get-me.js";
 import { runGovernance } from "./govern-access.js";
+import { syncDirectories } from "./sync-directory.js";
 import {
   decideReviewItem,
   exportReview,
@@ -33,6 +34,8 @@ import { checkDirectory } from "./actors.js";
 export const createServices = (deps: ServiceDeps) => ({
   getMe: (identity: Identity) => getMe(deps, identity),
   runGovernance: () => runGovernance(deps),
+  /** Syncs every readable directory now, due or not (the schedule runs only due ones). */
+  syncDirectories: () => syncDirectories(deps, { force: true }),
   startAccessReview: (identity: Identity) => startAccessReview(deps, { identity }),
   decideReviewItem: (input: ReviewDecisionInput) => decideReviewItem(deps, input),
   listReviews: (identity: Identity) => listReviews(deps, identity),

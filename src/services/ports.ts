@@ -70,6 +70,13 @@ export interface PeopleStore {
   listWithoutTenant(directoryId: string, limit: number): Promise<Person[]>;
   /** People whose last direct change has no audit event yet (for the reconciler). */
   listUnrecordedChanges(limit: number): Promise<Person[]>;
+  /** The stored people among these ids (one query, not a read per id); unknown ids are left out. */
+  getMany(personIds: readonly string[]): Promise<Stored<Person>[]>;
+  /** One page of a directory's people who are enabled or hold an assignment (those offboarding would change). */
+  listActiveInDirectory(
+    directoryId: string,
+    page: { pageSize: number; continuation?: string | null },
+  ): Promise<Page<Stored<Person>>>;
 }
 
 /** What the People page filters on; `tenantIds` is the actor's reach (undefined: all tenants). */
@@ -175,7 +182,24 @@ export type AdminChannel = {
 export interface SettingsStore {
   getAdminChannel(): Promise<AdminChannel | undefined>;
   saveAdminChannel(channel: AdminChannel): Promise<void>;
+  /** Where directory sync of one directory stands (never cached: one instance at a time writes it). */
+  getDirectorySync(directoryId: string): Promise<DirectorySyncState | undefined>;
+  saveDirectorySync(state: DirectorySyncState): Promise<void>;
 }
+
+/** Directory sync's bookmark for one directory: the delta link that asks Graph only for later changes. */
+export type DirectorySyncState = {
+  directoryId: string;
+  /** Null until a full sync has finished (or after Graph said the link expired). */
+  deltaLink: string | null;
+  lastFullSyncAt: string | null;
+  /** When a run last started on this directory (a run is due DIRECTORY_SYNC_EVERY_MINUTES after). */
+  lastAttemptAt: string | null;
+  lastSuccessAt: string | null;
+  lastFailureAt: string | null;
+  /** A short reason, never a token or secret. */
+  lastFailure: string | null;
+};
 
 export interface ConversationStore {
   getPersonal(personId: string): Promise<ConversationAddress | undefined>;
@@ -189,8 +213,22 @@ export type PersonalMessage =
   | { kind: "access-expiring"; assignment: Assignment; tenants: Tenant[] }
   | { kind: "access-expired"; assignment: Assignment; tenants: Tenant[] };
 
+/** Someone directory sync changed, as the admins' note lists them. */
+export type DirectoryChange = {
+  personId: string;
+  name: string;
+  upn: string | null;
+  reason: "disabled" | "deleted" | "re-enabled";
+  /** The access taken away (null: they had none). */
+  assignment: Assignment | null;
+  /** Their waiting request was closed. */
+  requestClosed: boolean;
+};
+
 /** What is posted into the admins channel besides request cards. */
-export type ChannelMessage = { kind: "pending-reminder"; requests: AccessRequest[]; waitingHours: number };
+export type ChannelMessage =
+  | { kind: "pending-reminder"; requests: AccessRequest[]; waitingHours: number }
+  | { kind: "directory-offboarding"; changes: DirectoryChange[]; total: number; tenants: Tenant[] };
 
 /** What a request card shows: the request as stored now, and the tenants for the pickers. */
 export type RequestCardView = { request: AccessRequest; tenants: Tenant[] };
@@ -265,6 +303,54 @@ export interface StoreHealth {
 }
 
 export type { ConversationAddress };
+
+/** One account as Microsoft Graph's delta query reports it; properties left out did not change. */
+export type DirectoryAccount =
+  | {
+      kind: "account";
+      id: string;
+      displayName?: string | null;
+      mail?: string | null;
+      userPrincipalName?: string | null;
+      accountEnabled?: boolean | null;
+    }
+  /** Removed from the directory: "changed" is a soft delete (restorable for 30 days), "deleted" is final. */
+  | { kind: "removed"; id: string; reason: "changed" | "deleted" };
+
+/** One page of a delta query: the accounts, then either the link to the next page or the delta link. */
+export type DirectoryPage = { accounts: DirectoryAccount[]; nextLink: string | null; deltaLink: string | null };
+
+/** Reads the accounts of Entra directories (Microsoft Graph), page by page. */
+export interface DirectoryReader {
+  /** The allowed directories this reader can read (a managed identity reads only its own). */
+  readable(allowedDirectoryIds: readonly string[]): string[];
+  /**
+   * One page: from `link` (a next link, or the delta link of an earlier sync), or from the start
+   * when null. @throws DirectoryResyncRequired when Graph no longer knows the link's sync state;
+   * @throws DirectoryUnavailable when the directory cannot be read (sign-in refused, Graph down).
+   */
+  readPage(directoryId: string, link: string | null): Promise<DirectoryPage>;
+}
+
+/** Graph forgot the delta link's state (410 Gone): the directory must be read again from the start. */
+export class DirectoryResyncRequired extends Error {
+  constructor(readonly directoryId: string) {
+    super(`Microsoft Graph asks for a full sync of directory ${directoryId}`);
+    this.name = "DirectoryResyncRequired";
+  }
+}
+
+/** A directory could not be read; `reason` is safe to log and store (no token, no secret). */
+export class DirectoryUnavailable extends Error {
+  constructor(
+    readonly directoryId: string,
+    readonly reason: string,
+    cause?: unknown,
+  ) {
+    super(`directory ${directoryId} could not be read: ${reason}`, { cause });
+    this.name = "DirectoryUnavailable";
+  }
+}
 
 /** Cluster-wide leases for scheduled work: one holder at a time across every instance. */
 export interface LeaseStore {

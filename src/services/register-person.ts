@@ -7,6 +7,12 @@ import type { ServiceDeps } from "./deps.js";
 import { AlreadyExists, type Stored } from "./ports.js";
 import { updatePerson } from "./update-person.js";
 
+const REGISTERED_BECAUSE: Record<PersonSource, string | null> = {
+  "initial-admin": "Listed in INITIAL_ADMINS",
+  entra: "Account found in Entra ID by directory sync",
+  "self-registration": null,
+};
+
 /** A new person record for an identity; initial admins start as MSP Admins. */
 export const newPerson = (identity: Identity, tenants: readonly Tenant[], source: PersonSource, now: Date): Person => {
   const at = now.toISOString();
@@ -48,9 +54,10 @@ export const createPerson = async (
   deps: ServiceDeps,
   identity: Identity,
   source: PersonSource,
+  overrides: Partial<Pick<Person, "enabled" | "disabledByDirectory">> = {},
 ): Promise<Stored<Person>> => {
   const now = deps.clock.now();
-  const person = newPerson(identity, await deps.tenants.list(), source, now);
+  const person = { ...newPerson(identity, await deps.tenants.list(), source, now), ...overrides };
   let stored: Stored<Person>;
   try {
     stored = await deps.people.create(person);
@@ -65,13 +72,13 @@ export const createPerson = async (
     personId: person.personId,
     type: "audit",
     at: now.toISOString(),
-    actor: source === "initial-admin" ? SYSTEM_ACTOR : { personId: person.personId, name: person.name },
+    actor: source === "self-registration" ? { personId: person.personId, name: person.name } : SYSTEM_ACTOR,
     action: "person.registered",
     subject: { kind: "person", id: person.personId, name: person.name || null },
     tenantId: person.homeTenantId,
     before: null,
-    after: { source, assignment: person.assignment },
-    reason: source === "initial-admin" ? "Listed in INITIAL_ADMINS" : null,
+    after: { source, enabled: person.enabled, assignment: person.assignment },
+    reason: REGISTERED_BECAUSE[source],
     correlationId: person.personId,
   });
   deps.logger.info({ personId: person.personId, source }, "person registered");

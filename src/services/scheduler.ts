@@ -9,7 +9,8 @@ export const startScheduled = (
   deps: ServiceDeps,
   leases: LeaseStore,
   holder: string,
-  jobs: Array<{ name: string; everyMs: number; run: () => Promise<unknown> }>,
+  /** `leaseMs` (default: two periods) bounds how long a run may hold off other instances. */
+  jobs: Array<{ name: string; everyMs: number; leaseMs?: number; run: () => Promise<unknown> }>,
 ): (() => Promise<void>) => {
   const running = new Set<Promise<void>>();
   let stopped = false;
@@ -19,7 +20,8 @@ export const startScheduled = (
       if (busy || stopped) return;
       busy = true;
       try {
-        if (await leases.acquire(job.name, holder, job.everyMs * 2, deps.clock.now().getTime())) await job.run();
+        if (await leases.acquire(job.name, holder, job.leaseMs ?? job.everyMs * 2, deps.clock.now().getTime()))
+          await job.run();
       } catch (err) {
         deps.logger.warn({ err, job: job.name }, "scheduled work failed; it runs again at the next tick");
       } finally {

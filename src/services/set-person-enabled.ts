@@ -24,7 +24,8 @@ export const setPersonEnabled = async (
     deps,
     target,
     input.etag,
-    { ...target.value, enabled: input.enabled },
+    // An admin's own choice: directory sync no longer re-enables this person by itself.
+    { ...target.value, enabled: input.enabled, disabledByDirectory: null },
     {
       action: input.enabled ? "person.enabled" : "person.disabled",
       actor: { personId: actor.personId, name: displayName(actor) },

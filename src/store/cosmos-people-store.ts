@@ -196,4 +196,46 @@ export class CosmosPeopleStore implements PeopleStore {
     );
     return docs.map((d) => withoutQueryFields(d));
   }
+
+  async getMany(personIds: readonly string[]): Promise<Stored<Person>[]> {
+    if (personIds.length === 0) return [];
+    const docs = await this.docs.query(
+      "SELECT * FROM c WHERE c.type = 'person' AND ARRAY_CONTAINS(@ids, c.id)",
+      [{ name: "@ids", value: [...personIds] }],
+      personIds.length,
+      undefined,
+      true,
+    );
+    return docs.map((d) => ({
+      value: withoutQueryFields(d.value as unknown as Record<string, unknown>),
+      etag: d.etag,
+    }));
+  }
+
+  async listActiveInDirectory(
+    directoryId: string,
+    page: { pageSize: number; continuation?: string | null },
+  ): Promise<Page<Stored<Person>>> {
+    try {
+      const result = await this.container.items
+        .query<PersonDoc & { _etag: string }>(
+          {
+            query:
+              "SELECT * FROM c WHERE c.type = 'person' AND c.directoryId = @d AND (c.enabled = true OR NOT IS_NULL(c.assignment))",
+            parameters: [{ name: "@d", value: directoryId }],
+          },
+          { maxItemCount: page.pageSize, ...(page.continuation ? { continuationToken: page.continuation } : {}) },
+        )
+        .fetchNext();
+      return {
+        items: result.resources.map((d) => ({
+          value: withoutQueryFields(d as unknown as Record<string, unknown>),
+          etag: d._etag,
+        })),
+        continuation: result.continuationToken ?? null,
+      };
+    } catch (e) {
+      throw mapStoreError(e, "people");
+    }
+  }
 }

@@ -3,6 +3,7 @@ import type { Tenant } from "../domain/tenant.js";
 import type {
   AdminChannel,
   ConversationAddress,
+  DirectorySyncState,
   ConversationStore,
   SettingsStore,
   Stored,
@@ -49,6 +50,31 @@ export class CosmosSettingsStore implements SettingsStore {
       this.adminChannel = { value: channel, until: Date.now() + SETTINGS_TTL_MS };
     } catch (e) {
       throw mapStoreError(e, "admins channel");
+    }
+  }
+
+  async getDirectorySync(directoryId: string): Promise<DirectorySyncState | undefined> {
+    try {
+      const { resource } = await this.container
+        .item(`directory-sync-${directoryId}`, SETTINGS)
+        .read<{ value: DirectorySyncState }>();
+      return resource?.value;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw mapStoreError(e, "directory sync state");
+    }
+  }
+
+  async saveDirectorySync(state: DirectorySyncState): Promise<void> {
+    try {
+      await this.container.items.upsert({
+        id: `directory-sync-${state.directoryId}`,
+        personId: SETTINGS,
+        type: "setting",
+        value: state,
+      });
+    } catch (e) {
+      throw mapStoreError(e, "directory sync state");
     }
   }
 }

@@ -9,7 +9,20 @@ export type DeliveryOptions = {
   maxWaitMs: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  now?: () => number;
 };
+
+/**
+ * Teams' limits per bot and conversation beyond the one-second one are 8 in 2 seconds, 60 in 30
+ * seconds and 1,800 in an hour, counted where the messages arrive. The longer windows keep a margin
+ * (55 and 1,700) for messages that travel at different speeds, so that busy channels get no 429s.
+ */
+const TEAMS_THREAD_WINDOWS: ReadonlyArray<readonly [number, number]> = [
+  [2_000, 8],
+  [30_000, 55],
+  [3_600_000, 1_700],
+];
+const LONGEST_WINDOW_MS = 3_600_000;
 
 const RETRYABLE = new Set([408, 412, 429, 500, 502, 503, 504]);
 const RETRYABLE_CODES = new Set([
@@ -41,7 +54,16 @@ const retryAfterMs = (e: unknown): number | undefined => {
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 };
 
+/** A message not sent because its conversation's queue is longer than one message may wait. */
+export class ConversationBusy extends Error {
+  readonly code = "CONVERSATION_BUSY";
+  constructor(conversationId: string, waitMs: number) {
+    super(`Teams conversation ${conversationId} is busy: the next free slot is ${Math.ceil(waitMs / 1000)} s away`);
+  }
+}
+
 export const isTransient = (e: unknown): boolean => {
+  if (e instanceof ConversationBusy) return true;
   const status = statusOf(e);
   if (status !== undefined) return RETRYABLE.has(status);
   const code = (e as ErrorLike)?.code;
@@ -49,13 +71,16 @@ export const isTransient = (e: unknown): boolean => {
 };
 
 /**
- * Outbound messages to Teams: paced per conversation (Teams throttles beyond about 7 a second), and
+ * Outbound messages to Teams: paced per conversation within Teams' limits (7 a second, 8 in two
+ * seconds, 60 in thirty seconds, 1,800 an hour), and
  * retried on throttling and transient failures with exponential backoff and full jitter, honouring
  * Retry-After. A message that still fails is left to the reconciler, which re-drives it later.
  */
 export class Delivery {
-  private readonly nextSlot = new Map<string, number>();
+  /** Per conversation: start times within the longest window, messages waiting, the last in line. */
+  private readonly queues = new Map<string, { sent: number[]; waiting: number; last: Promise<void> }>();
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
   private readonly random: () => number;
 
   constructor(
@@ -64,24 +89,59 @@ export class Delivery {
   ) {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
+    this.now = options.now ?? Date.now;
   }
 
-  /** Waits for this conversation's next free slot. */
-  private async pace(conversationId: string): Promise<void> {
-    const gap = 1000 / this.options.perConversationPerSecond;
-    const now = Date.now();
-    const slot = Math.max(now, this.nextSlot.get(conversationId) ?? 0);
-    this.nextSlot.set(conversationId, slot + gap);
-    if (this.nextSlot.size > 10_000) {
-      for (const [key, at] of this.nextSlot) if (at < now) this.nextSlot.delete(key);
+  /** The earliest time a next message may start, given the start times of those before it. */
+  private nextSlot(sent: readonly number[], now: number): number {
+    let slot = Math.max(now, sent.at(-1) ?? 0);
+    for (const [length, max] of [[1000, this.options.perConversationPerSecond] as const, ...TEAMS_THREAD_WINDOWS]) {
+      if (sent.length >= max) slot = Math.max(slot, sent[sent.length - max]! + length);
     }
-    if (slot > now) await this.sleep(slot - now);
+    return slot;
+  }
+
+  /**
+   * Waits for this conversation's turn. Messages to one conversation start one after another, each
+   * within every window counted from the times the earlier ones really started, so a stalled process
+   * does not release a burst. A message whose turn is further away than `waitAtMostMs` (a busy
+   * channel on a Monday morning) is not queued: the caller leaves it to the reconciler, which comes
+   * back to it within its lease rather than holding one open.
+   */
+  private async pace(conversationId: string, waitAtMostMs: number): Promise<void> {
+    const now = this.now();
+    const queue = this.queues.get(conversationId) ?? { sent: [], waiting: 0, last: Promise.resolve() };
+    queue.sent = queue.sent.filter((t) => t > now - LONGEST_WINDOW_MS);
+    // Where this message would start behind the ones already waiting.
+    const projected = [...queue.sent];
+    for (let i = 0; i <= queue.waiting; i++) projected.push(this.nextSlot(projected, now));
+    const eta = projected.at(-1)! - now;
+    if (eta > waitAtMostMs) throw new ConversationBusy(conversationId, eta);
+
+    const before = queue.last;
+    let done!: () => void;
+    queue.last = new Promise<void>((resolve) => (done = resolve));
+    queue.waiting++;
+    this.queues.set(conversationId, queue);
+    try {
+      await before;
+      const wait = this.nextSlot(queue.sent, this.now()) - this.now();
+      if (wait > 0) await this.sleep(wait);
+      queue.sent.push(this.now());
+    } finally {
+      queue.waiting--;
+      done();
+    }
+    if (this.queues.size > 10_000) {
+      for (const [key, q] of this.queues)
+        if (q.waiting === 0 && (q.sent.at(-1) ?? 0) < now - LONGEST_WINDOW_MS) this.queues.delete(key);
+    }
   }
 
   async send<T>(conversationId: string, what: string, op: () => Promise<T>): Promise<T> {
-    const started = Date.now();
+    const started = this.now();
     for (let attempt = 1; ; attempt++) {
-      await this.pace(conversationId);
+      await this.pace(conversationId, this.options.maxWaitMs - (this.now() - started));
       try {
         return await op();
       } catch (e) {
@@ -89,7 +149,7 @@ export class Delivery {
         const backoff = Math.min(8_000, 250 * 2 ** (attempt - 1));
         const wait = Math.max(retryAfterMs(e) ?? 0, Math.round(this.random() * backoff));
         // Bounded by the time spent in all, attempts included (the SDK retries inside each attempt too).
-        if (Date.now() - started + wait > this.options.maxWaitMs) throw e;
+        if (this.now() - started + wait > this.options.maxWaitMs) throw e;
         this.logger.info(
           { what, conversationId, attempt, status: statusOf(e) ?? (e as ErrorLike).code, waitMs: wait },
           "Teams asked to retry a message",

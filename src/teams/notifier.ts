@@ -17,7 +17,12 @@ import type {
   ReviewCardView,
 } from "../services/ports.js";
 import { reviewCard } from "./cards/review-card.js";
-import { accessExpiredCard, accessExpiringCard, pendingReminderCard } from "./cards/governance-cards.js";
+import {
+  accessExpiredCard,
+  accessExpiringCard,
+  directoryOffboardingCard,
+  pendingReminderCard,
+} from "./cards/governance-cards.js";
 import type { AdaptiveCard } from "./cards/card-types.js";
 import { decisionNoticeCard, noAdminChannelCard } from "./cards/personal-cards.js";
 import { requestCard } from "./cards/request-card.js";
@@ -110,7 +115,10 @@ export class TeamsNotifier implements Notifier {
   }
 
   async postToChannel(channel: ConversationAddress, message: ChannelMessage): Promise<void> {
-    const card = pendingReminderCard(message.requests, message.waitingHours);
+    const card =
+      message.kind === "pending-reminder"
+        ? pendingReminderCard(message.requests, message.waitingHours)
+        : directoryOffboardingCard(message.changes, message.total, message.tenants);
     await this.continue(channel, message.kind, async (context) => {
       await context.sendActivity(cardMessage(card));
     });

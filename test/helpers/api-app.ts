@@ -19,7 +19,7 @@ export const AUDIENCE = "5f0c8a6e-2f3b-4c7d-9a1e-3b2c1d0e9f8a";
 export const startApiApp = async (
   issuer: TestTokenIssuer,
   env: Record<string, string> = {},
-  options: { database?: string; reconcileEveryMs?: number; clock?: Clock } = {},
+  options: { database?: string; reconcileEveryMs?: number; clock?: Clock; logFile?: string } = {},
 ): Promise<{ app: StartedApp; stores: CosmosStores; container: Container; database: string }> => {
   const { endpoint } = await embeddedCosmos();
   const database = options.database ?? `api-${randomUUID()}`;
@@ -43,7 +43,7 @@ export const startApiApp = async (
     },
   });
   const app = await startApp(config, {
-    logger: createLogger(config, join(RESULTS_DIR, "api.log")),
+    logger: createLogger(config, join(RESULTS_DIR, options.logFile ?? "api.log")),
     ...(options.reconcileEveryMs ? { reconcileEveryMs: options.reconcileEveryMs } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });

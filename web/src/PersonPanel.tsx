@@ -20,7 +20,15 @@ import { Dismiss24Regular } from "@fluentui/react-icons";
 import { useEffect, useState, type ReactNode } from "react";
 import { api, ApiError, type AccessRequest, type AuditEvent, type Me, type Person } from "./api";
 import { fitTenantAccess, GrantFields, tenantAccessBody, type GrantValue } from "./GrantFields";
-import { ACTION_LABELS, formatDate, grantableBy, ROLE_LABELS, STATUS_LABELS, tenantAccessText } from "./labels";
+import {
+  ACTION_LABELS,
+  formatDate,
+  grantableBy,
+  ROLE_LABELS,
+  SOURCE_LABELS,
+  STATUS_LABELS,
+  tenantAccessText,
+} from "./labels";
 
 const useStyles = makeStyles({
   section: { display: "flex", flexDirection: "column", gap: "12px", marginBottom: "20px" },
@@ -130,6 +138,8 @@ export const PersonPanel = ({
           <dd>{p!.objectId}</dd>
           <dt className={s.term}>Tenant</dt>
           <dd>{me.tenants.find((t) => t.id === p!.homeTenantId)?.name ?? "—"}</dd>
+          <dt className={s.term}>Source</dt>
+          <dd>{SOURCE_LABELS[p!.source] ?? p!.source}</dd>
           <dt className={s.term}>Status</dt>
           <dd>
             <Badge
@@ -138,6 +148,7 @@ export const PersonPanel = ({
             >
               {STATUS_LABELS[p!.status]}
             </Badge>
+            {p!.disabledInDirectory ? ` · account ${p!.disabledInDirectory} in Entra ID` : ""}
             {p!.pendingRequestId ? " · pending request" : ""}
           </dd>
           <dt className={s.term}>Role</dt>

@@ -19,9 +19,10 @@ export type Person = {
   objectId: string;
   directoryId: string;
   homeTenantId: string | null;
-  source: string;
+  source: "self-registration" | "entra" | "initial-admin";
   status: "user" | "no-access" | "disabled";
   enabled: boolean;
+  disabledInDirectory: "disabled" | "deleted" | null;
   pendingRequestId: string | null;
   assignment: Assignment | null;
   createdAt: string;

@@ -1,4 +1,4 @@
-import type { Role, Tenant, TenantAccess } from "./api";
+import type { Person, Role, Tenant, TenantAccess } from "./api";
 
 /** Least privileged first, as on the request card. */
 export const ROLES: Role[] = ["customer-user", "msp-user", "customer-admin", "msp-admin"];
@@ -24,6 +24,13 @@ export const EXPIRY_CHOICES: Array<{ id: string; label: string }> = [
   { id: "30d", label: "30 days" },
   { id: "90d", label: "90 days" },
 ];
+
+/** Where a person came from: asked in Teams, read from Entra ID by directory sync, or listed as an initial admin. */
+export const SOURCE_LABELS: Record<Person["source"], string> = {
+  "self-registration": "Asked in Teams",
+  entra: "Entra ID (directory sync)",
+  "initial-admin": "Initial admin (configuration)",
+};
 
 export const STATUS_LABELS = { user: "User", "no-access": "No access", disabled: "Disabled" } as const;
 

@@ -13,6 +13,7 @@ import {
   noticeCard,
   requestSentCard,
 } from "./personal-cards.js";
+import { directoryOffboardingCard } from "./governance-cards.js";
 import { requestCard } from "./request-card.js";
 import { welcomeCard } from "./welcome-card.js";
 import { plain } from "./card-types.js";
@@ -201,5 +202,59 @@ describe("cards (parsed by the Adaptive Cards SDK)", () => {
     ]) {
       assert.deepEqual(parseWithSdk(card).verbs, []);
     }
+  });
+
+  it("a request closed because its requester was offboarded says so, and why, without buttons", () => {
+    const closed = transition(pending, {
+      type: "cancel",
+      by: { personId: "system", name: "Access Desk" },
+      at: now.toISOString(),
+      reason: "Account deleted in Entra ID (directory sync): access removed",
+    });
+    const card = requestCard(closed, tenants);
+    assert.deepEqual(parseWithSdk(card).verbs, []);
+    const shown = cardText(card);
+    assert.match(shown, /Closed: the requester was offboarded/);
+    assert.match(shown, /Account deleted in Entra ID/);
+    assert.doesNotMatch(shown, /Cancelled by the requester/);
+  });
+
+  it("directory sync's note names the first twenty people, what they lost, and counts the rest", () => {
+    const change = (n: number, reason: "disabled" | "deleted" | "re-enabled") => ({
+      personId: `p${n}`,
+      name: `Person *${n}*`,
+      upn: `p${n}@contoso.example`,
+      reason,
+      assignment:
+        reason === "disabled"
+          ? {
+              role: "customer-user" as const,
+              tenantAccess: { kind: "tenants" as const, tenantIds: ["fabrikam"] },
+              expiresAt: null,
+              grantedBy: admin,
+              grantedAt: now.toISOString(),
+              justification: null,
+              requestId: null,
+            }
+          : null,
+      requestClosed: reason === "deleted",
+    });
+    const changes = [
+      change(1, "disabled"),
+      change(2, "deleted"),
+      change(3, "re-enabled"),
+      ...Array.from({ length: 22 }, (_, i) => change(10 + i, "disabled")),
+    ];
+    const card = directoryOffboardingCard(changes, changes.length, tenants);
+    assert.deepEqual(parseWithSdk(card).verbs, []);
+    const shown = cardText(card);
+    assert.match(shown, /Directory sync offboarded 24 people/);
+    assert.match(shown, /Person \\\*1\\\*.*account disabled in Entra ID · lost Customer User \(Fabrikam\)/);
+    assert.match(shown, /account deleted in Entra ID · waiting request closed/);
+    assert.match(shown, /account enabled again in Entra ID; no access given back/);
+    assert.match(shown, /… and 5 more: see the Audit page/);
+    assert.doesNotMatch(shown, /Person \\\*27\\\*/, "only the first twenty are named");
+    const back = cardText(directoryOffboardingCard([change(3, "re-enabled")], 1, tenants));
+    assert.match(back, /Directory sync enabled 1 person again/);
   });
 });

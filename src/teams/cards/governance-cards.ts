@@ -1,5 +1,6 @@
 import type { AccessRequest } from "../../domain/access-request.js";
 import type { Assignment } from "../../domain/person.js";
+import type { DirectoryChange } from "../../services/ports.js";
 import { roleLabel } from "../../domain/roles.js";
 import { describeTenantAccess, type Tenant } from "../../domain/tenant.js";
 import { VERBS } from "../verbs.js";
@@ -58,5 +59,47 @@ export const pendingReminderCard = (requests: readonly AccessRequest[], waitingH
       ? [text(`… and ${requests.length - 20} more: open the People tab.`, { isSubtle: true })]
       : []),
     text("Decide them on their cards above, or type **pending**.", { isSubtle: true, spacing: "Medium" }),
+  ]);
+};
+
+/** People listed on one directory sync note at most; the rest are counted. */
+export const DIRECTORY_NOTE_LIMIT = 20;
+
+const CHANGE_LABELS: Record<DirectoryChange["reason"], string> = {
+  disabled: "account disabled in Entra ID",
+  deleted: "account deleted in Entra ID",
+  "re-enabled": "account enabled again in Entra ID; no access given back",
+};
+
+/** Posted into the admins channel once per directory sync run that offboarded (or re-enabled) people. */
+export const directoryOffboardingCard = (
+  changes: readonly DirectoryChange[],
+  total: number,
+  tenants: readonly Tenant[],
+): AdaptiveCard => {
+  const offboarded = changes.filter((c) => c.reason !== "re-enabled").length;
+  const reenabled = changes.length - offboarded;
+  const title =
+    offboarded > 0
+      ? `Directory sync offboarded ${offboarded} ${offboarded === 1 ? "person" : "people"}`
+      : `Directory sync enabled ${reenabled} ${reenabled === 1 ? "person" : "people"} again`;
+  const rows: Element[] = changes.slice(0, DIRECTORY_NOTE_LIMIT).map((c) => {
+    const who = `**${plain(c.name)}**${c.upn && c.upn !== c.name ? ` (${plain(c.upn)})` : ""}`;
+    const lost = c.assignment
+      ? ` · lost ${roleLabel(c.assignment.role)} (${plain(describeTenantAccess(c.assignment.tenantAccess, tenants))})`
+      : "";
+    const request = c.requestClosed ? " · waiting request closed" : "";
+    return text(`${who} · ${CHANGE_LABELS[c.reason]}${lost}${request}`, { spacing: "Small" });
+  });
+  return adaptiveCard([
+    heading(title),
+    ...rows,
+    ...(total > DIRECTORY_NOTE_LIMIT
+      ? [text(`… and ${total - DIRECTORY_NOTE_LIMIT} more: see the Audit page.`, { isSubtle: true })]
+      : []),
+    text(
+      "Offboarded people are disabled and lose their access at once. Someone enabled again in Entra ID can use Access Desk again but must ask for access anew.",
+      { isSubtle: true, spacing: "Medium" },
+    ),
   ]);
 };

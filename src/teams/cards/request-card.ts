@@ -1,6 +1,7 @@
 import type { AccessRequest, Decision } from "../../domain/access-request.js";
 import { EXPIRY_CHOICES, EXPIRY_CHOICE_IDS } from "../../domain/expiry.js";
 import { defaultRoleFor } from "../../domain/grant-policy.js";
+import { SYSTEM_ACTOR } from "../../domain/person.js";
 import { ROLES_BY_PRIVILEGE, roleLabel } from "../../domain/roles.js";
 import { describeTenantAccess, type Tenant } from "../../domain/tenant.js";
 import { JUSTIFICATION_MAX, REASON_MAX } from "../../domain/text.js";
@@ -29,6 +30,12 @@ const outcomeTitle: Record<Decision["outcome"], string> = {
   expired: "Expired without a decision",
 };
 
+/** A request the system closed (its requester was offboarded) does not claim the requester cancelled it. */
+const titleOf = (decision: Decision): string =>
+  decision.outcome === "cancelled" && decision.by.personId === SYSTEM_ACTOR.personId
+    ? "Closed: the requester was offboarded"
+    : outcomeTitle[decision.outcome];
+
 const decisionFacts = (decision: Decision, tenants: readonly Tenant[]) => {
   const who = plain(decision.by.name);
   switch (decision.outcome) {
@@ -48,7 +55,10 @@ const decisionFacts = (decision: Decision, tenants: readonly Tenant[]) => {
         ["Reason", plain(decision.reason)],
       ]);
     case "cancelled":
-      return facts([["Cancelled", when(decision.at)]]);
+      return facts([
+        ["Cancelled", when(decision.at)],
+        ["Reason", decision.reason ? plain(decision.reason) : null],
+      ]);
     case "expired":
       return facts([["Expired", when(decision.at)]]);
   }
@@ -107,9 +117,7 @@ const decisionInputs = (request: AccessRequest, tenants: readonly Tenant[]): Ele
 export const requestCard = (request: AccessRequest, tenants: readonly Tenant[], notice?: string): AdaptiveCard => {
   const notices: Element[] = notice ? [text(notice, { color: "Warning", weight: "Bolder" })] : [];
   const body: Element[] = [
-    heading(
-      request.status === "pending" ? "Access request" : `Access request: ${outcomeTitle[request.decision!.outcome]}`,
-    ),
+    heading(request.status === "pending" ? "Access request" : `Access request: ${titleOf(request.decision!)}`),
     ...notices,
     requesterFacts(request, tenants),
     text("Justification", { weight: "Bolder", spacing: "Medium" }),
