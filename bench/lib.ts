@@ -33,10 +33,10 @@ export const forkHelper = async <T>(file: string, name: string): Promise<Child &
 };
 
 /** Asks a helper process for something over IPC and waits for its answer. */
-export const ask = <T>(child: ChildProcess, cmd: string): Promise<T> =>
+export const ask = <T>(child: ChildProcess, cmd: string, with_: object = {}): Promise<T> =>
   new Promise((resolve) => {
     child.once("message", (m) => resolve(m as T));
-    child.send({ cmd });
+    child.send({ ...with_, cmd });
   });
 
 /** The store's call counter: what the SDK sent since the last take. */

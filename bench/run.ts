@@ -1,7 +1,6 @@
-import { execFile } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { parseArgs, promisify } from "node:util";
+import { parseArgs } from "node:util";
 import { CosmosClient, type Container, type SqlParameter } from "@azure/cosmos";
 import { connectContainer } from "../src/store/cosmos-container.js";
 import type { Person } from "../src/domain/person.js";
@@ -38,20 +37,29 @@ const ADMIN: Who = { id: "29:megan-bowen", aadObjectId: "22222222-2222-4222-8222
 const ADMIN_CHANNEL = "19:access-approvals@thread.tacv2";
 const BOT_ID = "28:access-desk-local";
 const DATABASE = "bench";
+const CONTAINER = "access-desk";
 // Smaller runs while working on the bench: npm run bench -- --people 5000 --seconds 3 --memory-turns 1000
 const { values: args } = parseArgs({
   options: {
     people: { type: "string", default: "100000" },
     seconds: { type: "string", default: "10" },
     "memory-turns": { type: "string", default: "10000" },
+    "memory-seconds": { type: "string", default: "40" },
     rounds: { type: "string", default: "12" },
+    "people-seconds": { type: "string", default: "35" },
   },
 });
 const SEED_PEOPLE = Number(args.people);
 const TURN_SECONDS = Number(args.seconds);
 const MEMORY_TURNS = Number(args["memory-turns"]);
+/** Each block of memory turns stops after this long, so that a loaded machine still finishes the run. */
+const MEMORY_SECONDS = Number(args["memory-seconds"]);
 const PEOPLE_ROUNDS = Number(args.rounds);
+/** The People API rounds stop after this long (at least one round is always taken). */
+const PEOPLE_SECONDS = Number(args["people-seconds"]);
 const KNOWN_PEOPLE = 6_000;
+/** The bench's own SDK client waits this long for a query over all seeded people (the app's stays at 10 s). */
+const OBSERVER_TIMEOUT_MS = 120_000;
 
 const phase = (what: string) => console.log(`\n▸ ${what}`);
 const fmt = (n: number, digits = 2) => Number(n.toFixed(digits));
@@ -62,6 +70,40 @@ const children: Child[] = [];
 const keep = <T extends Child>(c: T) => (children.push(c), c);
 
 const benchStarted = Date.now();
+const results: BenchResults = {
+  date: new Date().toISOString(),
+  machine: {
+    cpu: cpus()[0]?.model ?? "unknown",
+    cores: cpus().length,
+    memoryGiB: fmt(totalmem() / 2 ** 30, 0),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  },
+  durationS: 0,
+  phasesS: {},
+  roundTrips: {},
+  failures: [],
+};
+/**
+ * Runs one phase; a phase that fails is recorded with what it measured up to then and the run goes on,
+ * so that every run writes its results.
+ */
+const attempt = async (name: string, what: string, work: () => Promise<void>): Promise<boolean> => {
+  phase(what);
+  const started = Date.now();
+  try {
+    await work();
+    return true;
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    console.log(`  ✗ ${name} did not complete: ${message}`);
+    results.failures.push({ phase: name, error: message });
+    return false;
+  } finally {
+    results.phasesS[name] = fmt((Date.now() - started) / 1000, 0);
+  }
+};
+
 try {
   phase("store (embedded Cosmos DB, counting) and Bot Connector stand-in");
   const store = keep(await forkHelper<{ endpoint: string }>("bench/store-process.ts", "store"));
@@ -72,10 +114,10 @@ try {
     endpoint,
     key: EMBEDDED_COSMOS_KEY,
     userAgentSuffix: "bench-observer",
-    connectionPolicy: { enableEndpointDiscovery: false },
+    connectionPolicy: { enableEndpointDiscovery: false, requestTimeout: OBSERVER_TIMEOUT_MS },
   });
-  await connectContainer({ endpoint, key: EMBEDDED_COSMOS_KEY, database: DATABASE, container: "access-desk" });
-  const container: Container = observer.database(DATABASE).container("access-desk");
+  await connectContainer({ endpoint, key: EMBEDDED_COSMOS_KEY, database: DATABASE, container: CONTAINER });
+  const container: Container = observer.database(DATABASE).container(CONTAINER);
 
   const botSettings = (port: number, withStore: boolean): Record<string, string> => ({
     APP_ENV: "local",
@@ -106,32 +148,35 @@ try {
     return startServer(name, ["bench/echo-bot.ts", String(port)], {}, `http://127.0.0.1:${port}`);
   };
 
-  phase("start-up: process start to /readyz 200 (2 each, alternating; the bot bootstraps an empty store)");
-  const startup = { echo: [] as number[], bot: [] as number[], botLocal: [] as number[] };
-  for (let i = 0; i < 2; i++) {
-    for (const [kind, start] of [
-      ["echo", () => startEcho(`echo-start-${i}`)],
-      ["bot", () => startBot(`bot-start-${i}`)],
-      ["botLocal", () => startBot(`bot-local-start-${i}`, false)],
-    ] as const) {
-      const s = await start();
-      startup[kind].push(s.readyMs);
-      await s.stop();
-    }
-  }
-  console.log(
-    `  echo ${median(startup.echo).toFixed(0)} ms, bot ${median(startup.bot).toFixed(0)} ms, bot with in-process store ${median(startup.botLocal).toFixed(0)} ms`,
+  await attempt(
+    "start-up",
+    "start-up: process start to /readyz 200 (2 each, alternating; the bot bootstraps an empty store)",
+    async () => {
+      const startup = { echo: [] as number[], bot: [] as number[], botLocal: [] as number[] };
+      for (let i = 0; i < 2; i++) {
+        for (const [kind, start] of [
+          ["echo", () => startEcho(`echo-start-${i}`)],
+          ["bot", () => startBot(`bot-start-${i}`)],
+          ["botLocal", () => startBot(`bot-local-start-${i}`, false)],
+        ] as const) {
+          // The bot with its store in-process is reported beside the rest; once is enough for it.
+          if (kind === "botLocal" && i > 0) continue;
+          const s = await start();
+          startup[kind].push(s.readyMs);
+          await s.stop();
+        }
+      }
+      results.startup = {
+        echoMs: fmt(median(startup.echo), 0),
+        botMs: fmt(median(startup.bot), 0),
+        botInProcessStoreMs: fmt(median(startup.botLocal), 0),
+      };
+      console.log(
+        `  echo ${results.startup.echoMs} ms, bot ${results.startup.botMs} ms, bot with in-process store ${results.startup.botInProcessStoreMs} ms`,
+      );
+    },
   );
 
-  phase(
-    `seed: ${SEED_PEOPLE.toLocaleString()} people (npm run seed), and ${KNOWN_PEOPLE.toLocaleString()} people Teams knows by name`,
-  );
-  const seedStarted = Date.now();
-  await promisify(execFile)(
-    process.execPath,
-    ["--import", "tsx", "--disable-warning=DEP0111", "scripts/seed.ts", "--people", String(SEED_PEOPLE)],
-    { env: { ...process.env, ...botSettings(0, true) }, maxBuffer: 10 * 1024 * 1024 },
-  );
   // Requesters the app already knows (as after a directory sync), named as the connector stand-in names them.
   let people = 0;
   const person = (n: number): Who => {
@@ -139,10 +184,26 @@ try {
     return { id: `29:bench-${n}`, aadObjectId: `0be0c4a1-0000-4000-8000-${hex}`, name: "" };
   };
   const known = Array.from({ length: KNOWN_PEOPLE }, () => person(++people));
-  await createKnownPeople(container, known);
-  console.log(`  seeded in ${((Date.now() - seedStarted) / 1000).toFixed(0)} s`);
+  await attempt(
+    "seed",
+    `seed: ${SEED_PEOPLE.toLocaleString()} people (npm run seed's people, written straight into the store), and ${KNOWN_PEOPLE.toLocaleString()} people Teams knows by name`,
+    async () => {
+      const seeded = await ask<{ ms?: number; error?: string }>(store.child, "seed", {
+        database: DATABASE,
+        container: CONTAINER,
+        people: SEED_PEOPLE,
+        directoryId: DIRECTORY,
+        docs: knownPeople(known),
+      });
+      if (seeded.error) throw new Error(`the seed failed: ${seeded.error}`);
+      const count = await countDocs(container, "person");
+      console.log(
+        `  ${count.toLocaleString()} people in the store, written in ${((seeded.ms ?? 0) / 1000).toFixed(1)} s`,
+      );
+      if (count < SEED_PEOPLE + KNOWN_PEOPLE) throw new Error(`only ${count} people in the store after the seed`);
+    },
+  );
 
-  phase("turns at 20 connections");
   const echoPort = await freePort();
   keep(await startServer("echo", ["bench/echo-bot.ts", String(echoPort)], {}, `http://127.0.0.1:${echoPort}`));
   const bot = keep(await startBot("bot"));
@@ -163,46 +224,51 @@ try {
     botTurns += r.requests;
     return r;
   };
+  const botCalls: StoreCall[] = [];
 
-  // Warm-up: JIT, connection pools, caches.
-  await load(echoBase, echoTurn, { seconds: 2 });
-  await botLoad(requestTurn, { seconds: 2 });
-  await settle(store.child);
+  await attempt("turns", "turns at 20 connections", async () => {
+    // Warm-up: JIT, connection pools, caches.
+    await load(echoBase, echoTurn, { seconds: 2 });
+    await botLoad(requestTurn, { seconds: 2 });
+    await settle(store.child);
 
-  const echo1 = await load(echoBase, echoTurn, { seconds: TURN_SECONDS });
-  console.log(`  echo:           ${line(echo1)}`);
-  await takeCalls(store.child);
-  const beforeRequests = await countDocs(container, "request");
-  const request = await botLoad(requestTurn, { seconds: TURN_SECONDS });
-  console.log(`  request access: ${line(request)}`);
-  await settle(store.child);
-  const requestCalls = await takeCalls(store.child);
-  const filed = (await countDocs(container, "request")) - beforeRequests;
-  console.log(`  requests filed in the store: ${filed} (of ${request.ok} answered)`);
+    const echo1 = await load(echoBase, echoTurn, { seconds: TURN_SECONDS });
+    console.log(`  echo:           ${line(echo1)}`);
+    await takeCalls(store.child);
+    const beforeRequests = await countDocs(container, "request");
+    const request = await botLoad(requestTurn, { seconds: TURN_SECONDS });
+    console.log(`  request access: ${line(request)}`);
+    await settle(store.child);
+    botCalls.push(...(await takeCalls(store.child)));
+    const filed = (await countDocs(container, "request")) - beforeRequests;
+    console.log(`  requests filed in the store: ${filed} (of ${request.ok} answered)`);
+    results.turns = { echoBeforeRequest: echo1, request, filed };
 
-  const echo2 = await load(echoBase, echoTurn, { seconds: TURN_SECONDS });
-  console.log(`  echo:           ${line(echo2)}`);
-  const pending = (await pendingRequestIds(container)).filter((id) => id.startsWith("0be0c4a1-"));
-  let next = 0;
-  const approveTurn = () =>
-    JSON.stringify(
-      activities.invoke(base(ADMIN), "approveRequest", {
-        requestId: pending[next++ % pending.length],
-        role: "msp-user",
-        tenantAccess: "all",
-        expiry: "never",
-      }),
-    );
-  await takeCalls(store.child);
-  const approve = await botLoad(approveTurn, { seconds: TURN_SECONDS, amount: pending.length });
-  console.log(`  approve:        ${line(approve)} (${pending.length} pending requests available)`);
-  await settle(store.child);
-  const approveCalls = await takeCalls(store.child);
-  const approved = await countDocs(container, "request", "approved");
-  console.log(`  requests approved in the store: ${approved}`);
+    const echo2 = await load(echoBase, echoTurn, { seconds: TURN_SECONDS });
+    console.log(`  echo:           ${line(echo2)}`);
+    const pending = (await pendingRequestIds(container)).filter((id) => id.startsWith("0be0c4a1-"));
+    if (pending.length === 0) throw new Error("no pending requests to approve");
+    let next = 0;
+    const approveTurn = () =>
+      JSON.stringify(
+        activities.invoke(base(ADMIN), "approveRequest", {
+          requestId: pending[next++ % pending.length],
+          role: "msp-user",
+          tenantAccess: "all",
+          expiry: "never",
+        }),
+      );
+    await takeCalls(store.child);
+    const approve = await botLoad(approveTurn, { seconds: TURN_SECONDS, amount: pending.length });
+    console.log(`  approve:        ${line(approve)} (${pending.length} pending requests available)`);
+    await settle(store.child);
+    botCalls.push(...(await takeCalls(store.child)));
+    const approved = await countDocs(container, "request", "approved");
+    console.log(`  requests approved in the store: ${approved}`);
+    results.turns = { ...results.turns, echoBeforeApprove: echo2, approve, approved };
+  });
 
-  phase("store round trips per action (the SDK's HTTP requests, one action at a time, median of 3)");
-  const roundTrips: BenchResults["roundTrips"] = {};
+  const roundTrips = results.roundTrips;
   const measureAction = async (name: string, act: () => Promise<unknown>) => {
     const samples: { inTurn: StoreCall[]; after: StoreCall[] }[] = [];
     for (let i = 0; i < 3; i++) {
@@ -229,135 +295,159 @@ try {
       `  ${name}: ${mid.inTurn.length} in the turn (${roundTrips[name]!.calls.join(", ")}); ${mid.after.length} after it (${roundTrips[name]!.followUpCalls.join(", ")})`,
     );
   };
-  const requesters: Who[] = [];
-  const submit = (who: Who) => async () => {
-    requesters.push(who);
-    await expectOk(postActivity(botBase, activities.message(base(who), "request access I run the service desk")));
-  };
-  await measureAction("submit", async () => submit(knownRequester())());
-  await measureAction("submit, first contact", async () => submit(person(++people))());
-  let decided = 0;
-  await measureAction("decide", async () => {
-    const who = requesters[decided++]!;
-    await expectOk(
-      postActivity(
-        botBase,
-        activities.invoke(base(ADMIN), "approveRequest", {
-          requestId: `${who.aadObjectId}-r1`,
-          role: "msp-user",
-          tenantAccess: "all",
-          expiry: "never",
-        }),
-      ),
-    );
-  });
-  let statusOf = 0;
-  await measureAction("status", async () => {
-    await expectOk(postActivity(botBase, activities.message(base(requesters[statusOf++ % 3]!), "status")));
-  });
+  await attempt(
+    "round trips",
+    "store round trips per action (the SDK's HTTP requests, one action at a time, median of 3)",
+    async () => {
+      const requesters: Who[] = [];
+      const submit = (who: Who) => async () => {
+        requesters.push(who);
+        await expectOk(postActivity(botBase, activities.message(base(who), "request access I run the service desk")));
+      };
+      await measureAction("submit", async () => submit(knownRequester())());
+      await measureAction("submit, first contact", async () => submit(person(++people))());
+      let decided = 0;
+      await measureAction("decide", async () => {
+        const who = requesters[decided++]!;
+        await expectOk(
+          postActivity(
+            botBase,
+            activities.invoke(base(ADMIN), "approveRequest", {
+              requestId: `${who.aadObjectId}-r1`,
+              role: "msp-user",
+              tenantAccess: "all",
+              expiry: "never",
+            }),
+          ),
+        );
+      });
+      let statusOf = 0;
+      await measureAction("status", async () => {
+        await expectOk(postActivity(botBase, activities.message(base(requesters[statusOf++ % 3]!), "status")));
+      });
+    },
+  );
 
   const memoryTurns = Math.max(0, MEMORY_TURNS - botTurns);
-  phase(
-    `memory: RSS of the bot after ${MEMORY_TURNS.toLocaleString()} and ${(2 * MEMORY_TURNS).toLocaleString()} turns (status, by ${nextKnown.toLocaleString()} people in turn)`,
-  );
-  let statusTurn = 0;
-  const memoryTurn = () => JSON.stringify(activities.message(base(known[statusTurn++ % nextKnown]!), "status"));
-  const rssStart = rssMiB(bot.pid);
-  if (memoryTurns > 0) await botLoad(memoryTurn, { seconds: 600, amount: memoryTurns });
-  await settle(store.child);
-  const rss10k = rssMiB(bot.pid);
-  const memory2 = await botLoad(memoryTurn, { seconds: 600, amount: MEMORY_TURNS });
-  await settle(store.child);
-  const rss20k = rssMiB(bot.pid);
-  const statusCalls = await takeCalls(store.child);
-  console.log(`  status: ${line(memory2)}`);
-  console.log(
-    `  RSS ${rssStart.toFixed(0)} MiB before, ${rss10k.toFixed(0)} after ${MEMORY_TURNS}, ${rss20k.toFixed(0)} after ${2 * MEMORY_TURNS} turns`,
+  await attempt(
+    "memory",
+    `memory: RSS of the bot after ${MEMORY_TURNS.toLocaleString()} and ${(2 * MEMORY_TURNS).toLocaleString()} turns (status, by the people who asked, in turn; at most ${MEMORY_SECONDS} s a block)`,
+    async () => {
+      let statusTurn = 0;
+      const speakers = Math.max(1, nextKnown);
+      const memoryTurn = () => JSON.stringify(activities.message(base(known[statusTurn++ % speakers]!), "status"));
+      const rssStart = rssMiB(bot.pid);
+      const turnsBefore = botTurns;
+      if (memoryTurns > 0) await botLoad(memoryTurn, { seconds: MEMORY_SECONDS, amount: memoryTurns });
+      await settle(store.child);
+      const rss10k = rssMiB(bot.pid);
+      const turns1 = botTurns;
+      const memory2 = await botLoad(memoryTurn, { seconds: MEMORY_SECONDS, amount: MEMORY_TURNS });
+      await settle(store.child);
+      const rss20k = rssMiB(bot.pid);
+      botCalls.push(...(await takeCalls(store.child)));
+      console.log(`  status: ${line(memory2)}`);
+      console.log(
+        `  RSS ${rssStart.toFixed(0)} MiB before (${turnsBefore} turns), ${rss10k.toFixed(0)} after ${turns1}, ${rss20k.toFixed(0)} after ${botTurns} turns`,
+      );
+      results.memory = {
+        startMiB: fmt(rssStart, 1),
+        after10kMiB: fmt(rss10k, 1),
+        after20kMiB: fmt(rss20k, 1),
+        turnsAtFirst: turns1,
+        turnsAtSecond: botTurns,
+        statusTurns: memory2,
+      };
+    },
   );
 
-  phase(`People API on ${SEED_PEOPLE.toLocaleString()} seeded people`);
-  const token = await devToken(botBase, ADMIN.aadObjectId);
-  await settle(store.child);
-  await takeCalls(store.child);
-  const cases = peopleCases();
-  const api: Record<string, number[]> = {};
-  const raw: Record<string, number[]> = {};
-  for (let round = 0; round < PEOPLE_ROUNDS; round++) {
-    for (const c of cases) {
-      const t0 = performance.now();
-      const res = await fetch(`${botBase}/api/people${c.params}`, { headers: { authorization: `Bearer ${token}` } });
-      const page = (await res.json()) as { items?: unknown[] };
-      if (res.status !== 200 || !page.items?.length)
-        throw new Error(`GET /api/people${c.params} answered ${res.status}`);
-      (api[c.name] ??= []).push(performance.now() - t0);
-      if (round === 0) {
-        const calls = await takeCalls(store.child);
-        if (c.name === "first page") {
-          roundTrips["people page"] = {
-            inTurn: calls.length,
-            followUps: 0,
-            pointReads: calls.filter((x) => x.method === "GET" && x.resource === "docs").length,
-            queries: calls.filter((x) => x.query).length,
-            crossPartitionQueries: calls.filter((x) => x.crossPartition).length,
-            calls: calls.map(describe),
-            followUpCalls: [],
-          };
-          console.log(`  people page: ${calls.length} round trips (${calls.map(describe).join(", ")})`);
+  await attempt("people api", `People API on ${SEED_PEOPLE.toLocaleString()} seeded people`, async () => {
+    const token = await devToken(botBase, ADMIN.aadObjectId);
+    await settle(store.child);
+    await takeCalls(store.child);
+    const cases = peopleCases();
+    const api: Record<string, number[]> = {};
+    const apiFailed: Record<string, { status: number; ms: number }[]> = {};
+    const raw: Record<string, number[]> = {};
+    const started = Date.now();
+    let rounds = 0;
+    const record = () => {
+      results.people = {
+        seeded: SEED_PEOPLE,
+        rounds,
+        cases: cases
+          .filter((c) => raw[c.name]?.length)
+          .map((c) => ({
+            name: c.name,
+            api: api[c.name]?.length
+              ? { p50: fmt(median(api[c.name]!), 1), p95: fmt(percentile(api[c.name]!, 95), 1) }
+              : null,
+            apiFailures: apiFailed[c.name] ?? [],
+            raw: { p50: fmt(median(raw[c.name]!), 1), p95: fmt(percentile(raw[c.name]!, 95), 1) },
+          })),
+      };
+    };
+    while (rounds < PEOPLE_ROUNDS && (rounds === 0 || Date.now() - started < PEOPLE_SECONDS * 1000)) {
+      for (const c of cases) {
+        const t0 = performance.now();
+        const res = await fetch(`${botBase}/api/people${c.params}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const page = (await res.json()) as { items?: unknown[] };
+        const ms = performance.now() - t0;
+        // An answer other than a page (the store's 10 s timeout gives 503) is what the tab would get: recorded.
+        if (res.status === 200 && page.items?.length) (api[c.name] ??= []).push(ms);
+        else (apiFailed[c.name] ??= []).push({ status: res.status, ms: fmt(ms, 0) });
+        if (rounds === 0) {
+          const calls = await takeCalls(store.child);
+          if (c.name === "first page") {
+            roundTrips["people page"] = {
+              inTurn: calls.length,
+              followUps: 0,
+              pointReads: calls.filter((x) => x.method === "GET" && x.resource === "docs").length,
+              queries: calls.filter((x) => x.query).length,
+              crossPartitionQueries: calls.filter((x) => x.crossPartition).length,
+              calls: calls.map(describe),
+              followUpCalls: [],
+            };
+            console.log(`  people page: ${calls.length} round trips (${calls.map(describe).join(", ")})`);
+          }
         }
+        const r0 = performance.now();
+        const { resources } = await container.items
+          .query({ query: c.sql, parameters: c.parameters }, { maxItemCount: 50 })
+          .fetchNext();
+        if (resources.length === 0) throw new Error(`the raw query for ${c.name} found nothing`);
+        (raw[c.name] ??= []).push(performance.now() - r0);
       }
-      const r0 = performance.now();
-      const { resources } = await container.items
-        .query({ query: c.sql, parameters: c.parameters }, { maxItemCount: 50 })
-        .fetchNext();
-      if (resources.length === 0) throw new Error(`the raw query for ${c.name} found nothing`);
-      (raw[c.name] ??= []).push(performance.now() - r0);
+      rounds++;
+      record();
     }
-  }
-  const peopleApi = cases.map((c) => ({
-    name: c.name,
-    api: { p50: fmt(median(api[c.name]!), 1), p95: fmt(percentile(api[c.name]!, 95), 1) },
-    raw: { p50: fmt(median(raw[c.name]!), 1), p95: fmt(percentile(raw[c.name]!, 95), 1) },
-  }));
-  for (const p of peopleApi)
-    console.log(`  ${p.name}: API p50 ${p.api.p50} ms p95 ${p.api.p95}; raw p50 ${p.raw.p50} p95 ${p.raw.p95}`);
+    for (const p of results.people!.cases)
+      console.log(
+        `  ${p.name}: API ${p.api ? `p50 ${p.api.p50} ms p95 ${p.api.p95}` : "no page"}${p.apiFailures.length ? ` (${p.apiFailures.length} answered ${p.apiFailures.map((f) => `${f.status} after ${f.ms} ms`).join(", ")})` : ""}; raw p50 ${p.raw.p50} p95 ${p.raw.p95} (${rounds} rounds)`,
+      );
+  });
 
-  const crossPartitionInTurns =
-    requestCalls.filter((c) => c.crossPartition).length +
-    approveCalls.filter((c) => c.crossPartition).length +
-    statusCalls.filter((c) => c.crossPartition).length;
-  const results: BenchResults = {
-    date: new Date().toISOString(),
-    machine: {
-      cpu: cpus()[0]?.model ?? "unknown",
-      cores: cpus().length,
-      memoryGiB: fmt(totalmem() / 2 ** 30, 0),
-      node: process.version,
-      platform: `${process.platform} ${process.arch}`,
-    },
-    durationS: fmt((Date.now() - benchStarted) / 1000, 0),
-    startup: {
-      echoMs: fmt(median(startup.echo), 0),
-      botMs: fmt(median(startup.bot), 0),
-      botInProcessStoreMs: fmt(median(startup.botLocal), 0),
-    },
-    turns: { echoBeforeRequest: echo1, request, echoBeforeApprove: echo2, approve, filed, approved },
-    roundTrips,
-    crossPartitionInTurns,
-    crossPartitionDetail: [...requestCalls, ...approveCalls, ...statusCalls]
-      .filter((c) => c.crossPartition)
-      .slice(0, 5)
-      .map(describe),
-    memory: { startMiB: fmt(rssStart, 1), after10kMiB: fmt(rss10k, 1), after20kMiB: fmt(rss20k, 1) },
-    people: { seeded: SEED_PEOPLE, rounds: PEOPLE_ROUNDS, cases: peopleApi },
-    sinkStats: await ask(sink.child, "stats"),
-  };
+  // Queries that reached across partitions while the bot was under load, by SQL text: none are in the
+  // turns measured one at a time (row 3), so these are the work turns leave behind.
+  const across = new Map<string, number>();
+  for (const c of botCalls.filter((x) => x.crossPartition && !x.queryPlan))
+    across.set(c.text ?? "unknown", (across.get(c.text ?? "unknown") ?? 0) + 1);
+  results.crossPartitionDuringLoad = [...across].map(([sql, count]) => ({ sql, count }));
+  results.sinkStats = await ask(sink.child, "stats");
+} catch (e) {
+  const message = e instanceof Error ? e.message : String(e);
+  console.log(`\n✗ the run stopped: ${message}`);
+  results.failures.push({ phase: "set-up", error: message });
+} finally {
+  await Promise.all(children.reverse().map((c) => c.stop()));
+  results.durationS = fmt((Date.now() - benchStarted) / 1000, 0);
   writeFileSync("bench/results/latest.json", `${JSON.stringify(results, null, 2)}\n`);
   const md = renderMarkdown(results);
   writeFileSync("bench/results/latest.md", md);
   console.log(`\n${md}`);
   console.log(`Written to bench/results/latest.json and bench/results/latest.md (${results.durationS} s).`);
-} finally {
-  await Promise.all(children.reverse().map((c) => c.stop()));
 }
 
 function line(r: LoadResult) {
@@ -408,9 +498,9 @@ async function settle(store: Child["child"]): Promise<void> {
 }
 
 /** People the app knows before they ask (as a directory sync leaves them), with the profile Teams reports. */
-async function createKnownPeople(container: Container, who: Who[]): Promise<void> {
+function knownPeople(who: Who[]): object[] {
   const at = new Date().toISOString();
-  const docs = who.map((w) => {
+  return who.map((w) => {
     const id = w.aadObjectId;
     const p: Person = {
       id,
@@ -432,8 +522,6 @@ async function createKnownPeople(container: Container, who: Who[]): Promise<void
     };
     return withQueryFields(p);
   });
-  for (let i = 0; i < docs.length; i += 64)
-    await Promise.all(docs.slice(i, i + 64).map((d) => container.items.create(d)));
 }
 
 async function countDocs(container: Container, type: string, status?: string): Promise<number> {
@@ -481,10 +569,10 @@ function peopleCases(): { name: string; params: string; sql: string; parameters:
     },
     {
       name: "filtered page",
-      params: "?role=customer-admin&tenant=t-seed-3",
+      params: "?role=customer-admin&tenant=t-seed-1",
       sql: "SELECT * FROM c WHERE c.type = 'person' AND c.homeTenantId = @tenantId AND c.assignment.role = @role ORDER BY c.sortName ASC",
       parameters: [
-        { name: "@tenantId", value: "t-seed-3" },
+        { name: "@tenantId", value: "t-seed-1" },
         { name: "@role", value: "customer-admin" },
       ],
     },
