@@ -133,3 +133,35 @@ export const memberFor = (id: string) => ({
   name: `Person ${id.replace(/^.*?(\d+)$/, "$1")}`,
   userPrincipalName: `${id.replace(/[^a-z0-9-]/gi, "")}@contoso.example`.toLowerCase(),
 });
+
+/**
+ * `amount` requests by `load`, in blocks of at most `block`, stopping after `seconds` (autocannon's
+ * amount overrides its duration, so a time box needs blocks). Latencies: the median of the blocks'
+ * p50s and the highest p99.
+ */
+export const loadAtMost = async (
+  url: string,
+  body: () => string,
+  { amount, seconds, block = 2_000 }: { amount: number; seconds: number; block?: number },
+): Promise<LoadResult> => {
+  const started = Date.now();
+  const parts: LoadResult[] = [];
+  let sent = 0;
+  while (sent < amount && (parts.length === 0 || Date.now() - started < seconds * 1000)) {
+    const part = await load(url, body, { seconds, amount: Math.min(block, amount - sent) });
+    parts.push(part);
+    sent += part.requests;
+    if (part.requests === 0) break;
+  }
+  const sum = (f: (r: LoadResult) => number) => parts.reduce((n, r) => n + f(r), 0);
+  const durationS = sum((r) => r.durationS);
+  return {
+    requests: sum((r) => r.requests),
+    ok: sum((r) => r.ok),
+    failed: sum((r) => r.failed),
+    perSecond: sum((r) => r.ok) / Math.max(durationS, 0.001),
+    p50: median(parts.map((r) => r.p50)),
+    p99: Math.max(...parts.map((r) => r.p99)),
+    durationS,
+  };
+};

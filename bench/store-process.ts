@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { speedUpEmbeddedQueries } from "../src/store/embedded-query-fix.js";
 import { withQueryFields } from "../src/store/cosmos-people-store.js";
 import { seedPerson, seedTenants } from "../scripts/seed-people.js";
+import { concerns } from "./calls.js";
 
 /**
  * The embedded Cosmos DB server in a process of its own, counting every HTTP request the Cosmos SDK
@@ -114,7 +115,8 @@ process.on("message", (m: { cmd: string }) => {
     process.send!({ calls });
     calls = [];
   } else if (m.cmd === "peek") {
-    process.send!({ count: calls.length });
+    const only = (m as { only?: string[] }).only;
+    process.send!({ count: only ? calls.filter((c) => concerns(c, only)).length : calls.length });
   } else if (m.cmd === "seed") {
     const started = performance.now();
     try {
