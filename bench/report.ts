@@ -208,8 +208,9 @@ export const rows = (r: BenchResults): Row[] => {
       ours: `${m.after10kMiB.toFixed(0)} → ${m.after20kMiB.toFixed(0)} MiB`,
       baseline: `${m.startMiB.toFixed(0)} MiB before`,
       ratio: `${growth >= 0 ? "+" : ""}${(growth * 100).toFixed(1)}%`,
-      target: `flat (≤ +${MEMORY_NOISE * 100}%)`,
-      met: growth <= MEMORY_NOISE,
+      target: `flat (≤ +${MEMORY_NOISE * 100}%) after 10,000 and 20,000 turns`,
+      // Flat over fewer turns than the target's is not the target met: the time box ended the blocks.
+      met: m.turnsAtFirst >= 10_000 && m.turnsAtSecond >= 20_000 && growth <= MEMORY_NOISE,
     });
   } else out.push(notMeasured(r, "memory", "5. bot RSS after 10,000 → 20,000 turns", "flat", "memory"));
   if (r.startup)
