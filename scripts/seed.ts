@@ -1,15 +1,13 @@
-import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { loadConfigOrExit } from "../src/config.js";
 import { newAccessRequest } from "../src/domain/access-request.js";
 import type { Person } from "../src/domain/person.js";
-import type { Role } from "../src/domain/roles.js";
-import type { Tenant } from "../src/domain/tenant.js";
 import { connectContainer } from "../src/store/cosmos-container.js";
 import { withQueryFields } from "../src/store/cosmos-people-store.js";
 import { LOCAL_ENDPOINTS_FILE } from "./local/endpoints.js";
+import { seedIso, seedPerson, seedPick, seedTenants } from "./seed-people.js";
 
 /**
  * `npm run seed -- --people 100000`: fills the local store with realistic demo people (and customer
@@ -46,156 +44,12 @@ const { container } = await connectContainer({
   container: config.cosmos.container,
 });
 
-const FIRST = [
-  "Aaliyah",
-  "Ben",
-  "Chloe",
-  "Dmitri",
-  "Elena",
-  "Farid",
-  "Grace",
-  "Hiro",
-  "Ines",
-  "Jonas",
-  "Keira",
-  "Liam",
-  "Maya",
-  "Noah",
-  "Olga",
-  "Priya",
-  "Quentin",
-  "Rosa",
-  "Sven",
-  "Tara",
-  "Umar",
-  "Vera",
-  "Wei",
-  "Ximena",
-  "Yusuf",
-  "Zoe",
-  "Aditya",
-  "Beatriz",
-  "Caleb",
-  "Daria",
-];
-const LAST = [
-  "Okafor",
-  "Schmidt",
-  "Nakamura",
-  "Garcia",
-  "Novak",
-  "Haddad",
-  "Larsen",
-  "Kowalski",
-  "Moreau",
-  "Singh",
-  "O'Brien",
-  "Rossi",
-  "Andersson",
-  "Kim",
-  "Fischer",
-  "Dubois",
-  "Silva",
-  "Yilmaz",
-  "Petrov",
-  "Murphy",
-  "Jensen",
-  "Costa",
-  "Ibrahim",
-  "Tanaka",
-  "Walsh",
-  "Horvat",
-  "Bauer",
-  "Mendes",
-  "Lindqvist",
-  "Chen",
-];
-const CUSTOMERS = [
-  "Fabrikam",
-  "Northwind Traders",
-  "Adventure Works",
-  "Tailspin Toys",
-  "Wingtip Toys",
-  "Woodgrove Bank",
-  "Litware",
-  "Proseware",
-  "Fourth Coffee",
-  "Lucerne Publishing",
-  "Margie's Travel",
-  "Trey Research",
-  "Alpine Ski House",
-  "Coho Winery",
-  "Graphic Design Institute",
-  "Humongous Insurance",
-  "Blue Yonder Airlines",
-  "City Power & Light",
-  "Contoso Pharmaceuticals",
-  "Relecloud",
-];
-
 const now = new Date();
-const iso = (ms: number) => new Date(ms).toISOString();
-const pick = <T>(items: readonly T[], i: number) => items[i % items.length]!;
-const domain = (name: string) => `${name.toLowerCase().replace(/[^a-z]/g, "")}.example`;
-
-const tenants: Tenant[] = CUSTOMERS.map((name, i) => ({
-  id: `t-seed-${i}`,
-  name,
-  kind: "customer",
-  directoryId: null,
-  createdAt: iso(now.getTime() - 400 * 86_400_000),
-}));
+const tenants = seedTenants(now);
 for (const t of tenants) {
   await container.items.upsert({ ...t, personId: "_tenants", type: "tenant" });
 }
-
-const grantor = { personId: "system", name: "Seed data" };
-const personAt = (i: number): Person => {
-  const first = pick(FIRST, i);
-  const last = pick(LAST, Math.floor(i / FIRST.length) + i);
-  const id = randomUUID();
-  const onMsp = i % 10 === 0;
-  const tenant = onMsp ? null : tenants[i % tenants.length]!;
-  const mail =
-    `${first}.${last}${i}`.toLowerCase().replace(/[^a-z0-9.]/g, "") +
-    `@${onMsp ? "contoso.example" : domain(tenant!.name)}`;
-  const kind = i % 50;
-  let role: Role | null = null;
-  if (kind < 10) role = onMsp ? "msp-user" : "customer-user";
-  else if (kind < 12) role = onMsp ? "msp-admin" : "customer-admin";
-  const createdAt = iso(now.getTime() - (i % 365) * 86_400_000);
-  return {
-    id,
-    personId: id,
-    type: "person",
-    objectId: id,
-    directoryId: config.allowedDirectoryIds[0]!,
-    name: `${first} ${last}`,
-    upn: mail,
-    email: mail,
-    source: i % 3 === 0 ? "entra" : "self-registration",
-    homeTenantId: onMsp ? "msp" : tenant!.id,
-    enabled: kind !== 49,
-    assignment: role
-      ? {
-          role,
-          tenantAccess:
-            role === "msp-admin" || role === "msp-user"
-              ? { kind: "all" }
-              : { kind: "tenants", tenantIds: [tenant!.id] },
-          expiresAt: i % 7 === 0 ? iso(now.getTime() + ((i % 90) + 1) * 86_400_000) : null,
-          grantedBy: grantor,
-          grantedAt: createdAt,
-          justification: "Seeded for a demo",
-          requestId: null,
-        }
-      : null,
-    pendingRequest: null,
-    requestSeq: 0,
-    createdAt,
-    updatedAt: createdAt,
-  };
-};
+const personAt = (i: number): Person => seedPerson(i, config.allowedDirectoryIds[0]!, tenants, now);
 
 // The Playground's people, so that changes made in the tab show in their chats (`status`). Existing
 // records (initial admins, people who already asked) are left as they are.
@@ -251,9 +105,9 @@ for (let i = 0; i < count; i++) {
     const request = newAccessRequest(
       person,
       1,
-      `I joined the ${pick(["service desk", "network team", "security team", "onboarding team"], i)} and need to work on tickets.`,
+      `I joined the ${seedPick(["service desk", "network team", "security team", "onboarding team"], i)} and need to work on tickets.`,
       null,
-      iso(now.getTime() - (i % 48) * 3_600_000),
+      seedIso(now.getTime() - (i % 48) * 3_600_000),
     );
 
     person = { ...person, pendingRequest: { requestId: request.id, createdAt: request.createdAt }, requestSeq: 1 };

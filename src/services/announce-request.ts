@@ -1,8 +1,27 @@
+import type { AccessRequest } from "../domain/access-request.js";
+import { auditIdFor } from "../domain/audit.js";
 import { adminChannelAddress } from "./admin-channel.js";
 import { SEND_LEASE_MS } from "./complete-decision.js";
 import type { ServiceDeps } from "./deps.js";
 import { persistently } from "./persistently.js";
 import { tellAdminsNoChannel } from "./tell-admins-no-channel.js";
+
+/** The audit event of a request's submission (deterministic id: appending it again changes nothing). */
+export const recordSubmission = (deps: ServiceDeps, request: AccessRequest): Promise<void> =>
+  deps.audit.append({
+    id: auditIdFor("request.submitted", request.id),
+    personId: request.personId,
+    type: "audit",
+    at: request.createdAt,
+    actor: { personId: request.personId, name: request.requester.name },
+    action: "request.submitted",
+    subject: { kind: "request", id: request.id, name: request.requester.name },
+    tenantId: request.homeTenantId,
+    before: null,
+    after: { justification: request.justification, wishedRole: request.wishedRole },
+    reason: request.justification,
+    correlationId: request.id,
+  });
 
 /**
  * Posts a request's card into the admins channel, once, and records where it is. A request decided
@@ -11,7 +30,10 @@ import { tellAdminsNoChannel } from "./tell-admins-no-channel.js";
  */
 export const announceRequest = async (deps: ServiceDeps, personId: string, requestId: string): Promise<void> => {
   const stored = await deps.requests.get(personId, requestId);
-  if (!stored || stored.value.status === "cancelled" || stored.value.card) return;
+  if (!stored) return;
+  // The submission is recorded before its card is posted, so a request with a card has its audit event.
+  if (!stored.value.card) await recordSubmission(deps, stored.value);
+  if (stored.value.status === "cancelled" || stored.value.card) return;
   const request = stored.value;
   // One poster at a time, on every instance: the card is posted once.
   if (!(await deps.requests.claimFollowUp(personId, requestId, "announce", deps.clock.now().getTime(), SEND_LEASE_MS)))

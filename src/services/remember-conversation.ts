@@ -17,10 +17,12 @@ export const rememberPersonalConversation = async (
   deps: ServiceDeps,
   personId: string,
   address: ConversationAddress,
+  options: { personKnown?: boolean } = {},
 ): Promise<void> => {
   if (address.conversationType !== "personal") return;
   const known = await deps.conversations.getPersonal(personId);
   if (known && same(known, address)) return;
-  if (!(await deps.people.get(personId))) return;
+  // The caller may have just read or created the person; otherwise check they exist.
+  if (!options.personKnown && !(await deps.people.get(personId))) return;
   await deps.conversations.savePersonal(personId, address);
 };

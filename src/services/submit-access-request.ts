@@ -1,5 +1,4 @@
 import { newAccessRequest, type AccessRequest } from "../domain/access-request.js";
-import { auditIdFor } from "../domain/audit.js";
 import { conflict, invalid, notAllowed, rateLimited } from "../domain/errors.js";
 import { activeRole, type Identity, type Person } from "../domain/person.js";
 import { isRole, type Role } from "../domain/roles.js";
@@ -103,7 +102,8 @@ export const submitAccessRequest = async (deps: ServiceDeps, input: SubmitInput)
   if (!person.enabled) {
     throw notAllowed("Your account is disabled; ask an administrator.", { reason: "disabled" });
   }
-  if (input.conversation) await rememberPersonalConversation(deps, person.personId, input.conversation);
+  if (input.conversation)
+    await rememberPersonalConversation(deps, person.personId, input.conversation, { personKnown: true });
   // A user may ask only to extend access that ends soon (the reminder offers it).
   const now = deps.clock.now();
   if (activeRole(person, now) !== null && !endsSoon(deps, person, now)) return { kind: "has-access", person };
@@ -129,22 +129,10 @@ export const submitAccessRequest = async (deps: ServiceDeps, input: SubmitInput)
   );
   if (!created) return { kind: "already-pending", request };
 
-  await deps.audit.append({
-    id: auditIdFor("request.submitted", request.id),
-    personId: person.personId,
-    type: "audit",
-    at: request.createdAt,
-    actor: { personId: person.personId, name: person.name },
-    action: "request.submitted",
-    subject: { kind: "request", id: request.id, name: person.name },
-    tenantId: person.homeTenantId,
-    before: null,
-    after: { justification, wishedRole },
-    reason: justification,
-    correlationId: request.id,
-  });
   log.info({ requestId: request.id, wishedRole }, "access request submitted");
   const routed = (await deps.settings.getAdminChannel()) !== undefined;
+  // The audit event and the admins' card follow the commit (the request's creation) beside the answer;
+  // the reconciler finishes both for a request that has no card yet.
   deps.background.run("announce-request", () => announceRequest(deps, request.personId, request.id));
   return { kind: "submitted", request, routed };
 };

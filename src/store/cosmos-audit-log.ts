@@ -9,6 +9,7 @@ import {
   type Page,
   type Stored,
 } from "../services/ports.js";
+import { LRUCache } from "lru-cache";
 import { CosmosDocuments } from "./cosmos-documents.js";
 import { mapStoreError, withoutSystemProperties } from "./cosmos-errors.js";
 
@@ -24,6 +25,9 @@ type HeadDoc = {
 
 const ATTEMPTS = 10;
 
+/** How many chains' last settled event this instance remembers (a miss costs one idempotent create). */
+const SETTLED_MEMORY = 10_000;
+
 /**
  * The audit log on Cosmos DB, one hash chain per partition (each person; `_settings`; `_tenants`).
  * Appending takes the chain's next place with one conditional write of its head, which carries the
@@ -33,6 +37,8 @@ const ATTEMPTS = 10;
 export class CosmosAuditLog implements AuditLog {
   private readonly heads: CosmosDocuments<HeadDoc>;
   private readonly events: CosmosDocuments<ChainedAuditEvent>;
+  /** Chain → id of its last event known to be stored by this instance: settling it again is skipped. */
+  private readonly settled = new LRUCache<string, string>({ max: SETTLED_MEMORY });
 
   constructor(private readonly container: Container) {
     this.heads = new CosmosDocuments<HeadDoc>(container, "audit chain", (d) => d.type === "audit-head");
@@ -41,19 +47,22 @@ export class CosmosAuditLog implements AuditLog {
 
   /** Writes the event a head carries, if it is not stored yet. */
   private async settle(head: HeadDoc): Promise<void> {
-    if (!head.last) return;
+    if (!head.last || this.settled.get(head.personId) === head.last.id) return;
     try {
       await this.events.create(head.last);
     } catch (e) {
       if (!(e instanceof AlreadyExists)) throw e;
     }
+    this.settled.set(head.personId, head.last.id);
   }
 
   async append(event: AuditEvent): Promise<void> {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const head: Stored<HeadDoc> | undefined = await this.heads.get("audit-head", event.personId);
       if (head) await this.settle(head.value);
-      if (head?.value.last?.id === event.id || (await this.events.get(event.id, event.personId))) return; // appended already
+      if (head?.value.last?.id === event.id) return; // appended already
+      // A chain without a head holds no events yet; otherwise the event may sit earlier in the chain.
+      if (head && (await this.events.get(event.id, event.personId))) return;
       const linked = chain(event, head ? head.value : { seq: 0, hash: GENESIS });
       const next: HeadDoc = {
         id: "audit-head",

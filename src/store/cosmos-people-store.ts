@@ -4,6 +4,7 @@ import type { Role } from "../domain/roles.js";
 import type { Page, PeopleFilter, PeopleSort, PeopleStore, Stored } from "../services/ports.js";
 import { CosmosDocuments } from "./cosmos-documents.js";
 import { mapStoreError, withoutSystemProperties } from "./cosmos-errors.js";
+import { SingleFlight } from "./single-flight.js";
 
 /** Fields kept beside a person only so that queries can filter and sort on them (never read back). */
 type QueryFields = { sortName: string; searchKeys: string[]; roleKey: string; expiresKey: string; grantedKey: string };
@@ -64,6 +65,7 @@ const SORT_PATHS: Record<PeopleSort["field"], string> = {
 /** People on Cosmos DB: one document per person, id = partition key = person id (point reads). */
 export class CosmosPeopleStore implements PeopleStore {
   private readonly docs: CosmosDocuments<PersonDoc>;
+  private readonly reads = new SingleFlight<Stored<PersonDoc> | undefined>();
   constructor(private readonly container: Container) {
     this.docs = new CosmosDocuments<PersonDoc>(container, "person", (d) => d.type === "person");
   }
@@ -71,16 +73,24 @@ export class CosmosPeopleStore implements PeopleStore {
   private stored = (s: Stored<PersonDoc>): Stored<Person> => ({ value: withoutQueryFields(s.value), etag: s.etag });
 
   async get(personId: string): Promise<Stored<Person> | undefined> {
-    const found = await this.docs.get(personId, personId);
+    const found = await this.reads.read(personId, () => this.docs.get(personId, personId));
     return found && this.stored(found);
   }
 
   async create(person: Person): Promise<Stored<Person>> {
-    return this.stored(await this.docs.create(withQueryFields(person)));
+    try {
+      return this.stored(await this.docs.create(withQueryFields(person)));
+    } finally {
+      this.reads.forget(person.personId);
+    }
   }
 
   async replace(person: Person, etag: string): Promise<Stored<Person>> {
-    return this.stored(await this.docs.replace(withQueryFields(person), etag));
+    try {
+      return this.stored(await this.docs.replace(withQueryFields(person), etag));
+    } finally {
+      this.reads.forget(person.personId);
+    }
   }
 
   async listByRole(role: Role, limit: number): Promise<Person[]> {
@@ -145,6 +155,7 @@ export class CosmosPeopleStore implements PeopleStore {
         .patch([{ op: "set", path: "/lastChange/recorded", value: true }], {
           accessCondition: { type: "IfMatch", condition: etag },
         });
+      this.reads.forget(personId);
       return next;
     } catch (e) {
       const mapped = mapStoreError(e, "person");

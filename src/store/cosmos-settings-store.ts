@@ -13,6 +13,7 @@ import { AlreadyExists } from "../services/ports.js";
 import { CosmosDocuments } from "./cosmos-documents.js";
 import { isNotFound, mapStoreError } from "./cosmos-errors.js";
 import { LRUCache } from "lru-cache";
+import { SingleFlight } from "./single-flight.js";
 
 const SETTINGS = "_settings";
 const TENANTS = "_tenants";
@@ -145,11 +146,17 @@ export class CosmosTenantStore implements TenantStore {
 /** Each person's personal-chat address, in their partition; reads are cached since addresses rarely change. */
 export class CosmosConversationStore implements ConversationStore {
   private readonly cache = new LRUCache<string, ConversationAddress>({ max: 10_000 });
+  private readonly reads = new SingleFlight<ConversationAddress | undefined>();
+  private readonly saves = new SingleFlight<void>();
   constructor(private readonly container: Container) {}
 
   async getPersonal(personId: string): Promise<ConversationAddress | undefined> {
     const hit = this.cache.get(personId);
     if (hit) return hit;
+    return this.reads.read(personId, () => this.readPersonal(personId));
+  }
+
+  private async readPersonal(personId: string): Promise<ConversationAddress | undefined> {
     try {
       const { resource } = await this.container.item("conversation", personId).read<{ address: ConversationAddress }>();
       if (resource) this.cache.set(personId, resource.address);
@@ -160,12 +167,16 @@ export class CosmosConversationStore implements ConversationStore {
     }
   }
 
-  async savePersonal(personId: string, address: ConversationAddress): Promise<void> {
-    try {
-      await this.container.items.upsert({ id: "conversation", personId, type: "conversation", address });
-      this.cache.set(personId, address);
-    } catch (e) {
-      throw mapStoreError(e, "conversation");
-    }
+  /** The same address saved twice at once (a turn and its bookkeeping) is written once. */
+  savePersonal(personId: string, address: ConversationAddress): Promise<void> {
+    return this.saves.read(`${personId}\n${JSON.stringify(address)}`, async () => {
+      try {
+        await this.container.items.upsert({ id: "conversation", personId, type: "conversation", address });
+        this.cache.set(personId, address);
+        this.reads.forget(personId);
+      } catch (e) {
+        throw mapStoreError(e, "conversation");
+      }
+    });
   }
 }
