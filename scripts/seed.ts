@@ -4,9 +4,8 @@ import { parse } from "yaml";
 import { loadConfigOrExit } from "../src/config.js";
 import { newAccessRequest } from "../src/domain/access-request.js";
 import type { Person } from "../src/domain/person.js";
-import { connectContainer } from "../src/store/cosmos-container.js";
 import { withQueryFields } from "../src/store/cosmos-people-store.js";
-import { LOCAL_ENDPOINTS_FILE } from "./local/endpoints.js";
+import { connectToStore } from "./local/endpoints.js";
 import { seedIso, seedPerson, seedPick, seedTenants } from "./seed-people.js";
 
 /**
@@ -25,24 +24,7 @@ if (!Number.isInteger(count) || count < 1 || count > 1_000_000) {
 }
 
 const config = loadConfigOrExit();
-let endpoint = config.cosmos.endpoint;
-let key = config.cosmos.key;
-if (!endpoint) {
-  if (!existsSync(LOCAL_ENDPOINTS_FILE)) {
-    console.error("No COSMOS_ENDPOINT and no running `npm start` found: start it first, or set COSMOS_ENDPOINT.");
-    process.exit(69);
-  }
-  ({ cosmosEndpoint: endpoint, cosmosKey: key } = JSON.parse(readFileSync(LOCAL_ENDPOINTS_FILE, "utf8")) as {
-    cosmosEndpoint: string;
-    cosmosKey: string;
-  });
-}
-const { container } = await connectContainer({
-  endpoint: endpoint!,
-  key,
-  database: config.cosmos.database,
-  container: config.cosmos.container,
-});
+const { container } = await connectToStore(config);
 
 const now = new Date();
 const tenants = seedTenants(now);
