@@ -5,7 +5,7 @@ import type { StartedApp } from "../../src/index.js";
 import type { CosmosStores } from "../../src/store/cosmos-store.js";
 import { activities, postActivity, type Who } from "../helpers/activities.js";
 import { DIRECTORY, startApiApp } from "../helpers/api-app.js";
-import { aPerson } from "../helpers/builders.js";
+import { aPerson, anMspAdminAssignment } from "../helpers/builders.js";
 import { ConnectorSink } from "../helpers/connector-sink.js";
 import { ADMIN_CHANNEL, auditIn, person, requestsIn } from "../helpers/reliability.js";
 import { TestTokenIssuer } from "../helpers/token-issuer.js";
@@ -58,15 +58,7 @@ describe("governance: time-bound access, reminders, stale requests, self-registr
         directoryId: DIRECTORY,
         name: admin.name,
         homeTenantId: "msp",
-        assignment: {
-          role: "msp-admin",
-          tenantAccess: { kind: "all" },
-          expiresAt: null,
-          grantedBy: { personId: "system", name: "seed" },
-          grantedAt: "2026-01-01T00:00:00.000Z",
-          justification: null,
-          requestId: null,
-        },
+        assignment: anMspAdminAssignment(),
       }),
     );
   };

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { newAccessRequest, type AccessRequest } from "../../src/domain/access-request.js";
-import type { Person } from "../../src/domain/person.js";
+import type { Assignment, Person } from "../../src/domain/person.js";
 
 /** A person record as the app would store it, with overridable fields. */
 export const aPerson = (overrides: Partial<Person> = {}): Person => {
@@ -25,6 +25,18 @@ export const aPerson = (overrides: Partial<Person> = {}): Person => {
     ...overrides,
   };
 };
+
+/** An MSP Admin's assignment as a seed would grant it (all tenants, no expiry), with overridable fields. */
+export const anMspAdminAssignment = (overrides: Partial<Assignment> = {}): Assignment => ({
+  role: "msp-admin",
+  tenantAccess: { kind: "all" },
+  expiresAt: null,
+  grantedBy: { personId: "system", name: "seed" },
+  grantedAt: "2026-01-01T00:00:00.000Z",
+  justification: null,
+  requestId: null,
+  ...overrides,
+});
 
 /** A pending request for a person, with overridable fields. */
 export const aRequest = (person: Person, overrides: Partial<AccessRequest> = {}): AccessRequest => ({
