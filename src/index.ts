@@ -123,7 +123,7 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   const bot = createBot({ adapter, botAppId, services, logger });
   const server = createHttpServer({
     logger,
-    messages: messagesEndpoint(adapter, bot, logger.child({ area: "bot-endpoint" })),
+    messages: messagesEndpoint(adapter, bot, logger.child({ area: "bot-endpoint" }), background),
     health: stores.health,
     maxBodyBytes: MAX_BODY_BYTES,
   });

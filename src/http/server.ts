@@ -10,7 +10,7 @@ export type HttpOptions = {
     body: unknown,
     authorization: string | undefined,
     correlationId: string,
-  ) => Promise<{ status: number; body?: unknown }>;
+  ) => Promise<{ status: number; body?: unknown; sent?: () => void }>;
   health: StoreHealth;
   /** Largest request body accepted; larger ones get 413. */
   maxBodyBytes: number;
@@ -49,10 +49,14 @@ export const createHttpServer = ({ logger, messages, health, maxBodyBytes }: Htt
       return;
     }
     const answer = await messages(req.body, req.header("authorization") || undefined, correlationIdOf(req));
-    if (answer.body === undefined) {
-      res.status(answer.status);
-      res.end();
-    } else res.send(answer.status, answer.body);
+    try {
+      if (answer.body === undefined) {
+        res.status(answer.status);
+        res.end();
+      } else res.send(answer.status, answer.body);
+    } finally {
+      answer.sent?.();
+    }
   });
 
   // Liveness: the process answers. Readiness: it can reach its store (App Service's health check uses this).

@@ -1,6 +1,7 @@
 import type { Application } from "@microsoft/teams-ai";
 import type { Activity } from "botbuilder";
 import { z } from "zod/v4";
+import type { BackgroundTasks } from "../services/background.js";
 import type { Logger } from "../services/ports.js";
 import type { AccessDeskAdapter } from "./adapter.js";
 
@@ -20,16 +21,29 @@ const envelope = z.looseObject({
   localTimestamp: z.string().max(64).optional(),
 });
 
-export type EndpointAnswer = { status: number; body?: unknown };
+export type EndpointAnswer = {
+  status: number;
+  body?: unknown;
+  /** To call once the answer is sent: background work the turn started begins then. */
+  sent?: () => void;
+};
 
 /**
  * POST /api/messages: the adapter checks the Bot Framework token (issuer, audience, signature,
  * expiry, service URL); only then does the bot take the turn. Any failure before the turn starts is
  * an authentication failure: 401, logged, and no handler runs. Errors never echo internals.
  */
-export const messagesEndpoint =
-  (adapter: AccessDeskAdapter, app: Application, logger: Logger) =>
-  async (body: unknown, authorization: string | undefined, correlationId: string): Promise<EndpointAnswer> => {
+export const messagesEndpoint = (
+  adapter: AccessDeskAdapter,
+  app: Application,
+  logger: Logger,
+  background?: Pick<BackgroundTasks, "whileAnswering">,
+) => {
+  const answer = async (
+    body: unknown,
+    authorization: string | undefined,
+    correlationId: string,
+  ): Promise<EndpointAnswer> => {
     const parsed = envelope.safeParse(body);
     if (!parsed.success) {
       logger.info({ correlationId, reason: "not an activity" }, "bot request refused");
@@ -70,3 +84,14 @@ export const messagesEndpoint =
       return { status: 500, body: { error: "internal", message: "The turn failed.", correlationId } };
     }
   };
+  // The card post, the audit event and other follow-ups a turn starts wait until its answer has gone out.
+  return async (body: unknown, authorization: string | undefined, correlationId: string): Promise<EndpointAnswer> => {
+    if (!background) return answer(body, authorization, correlationId);
+    const prepared = await background.whileAnswering(() => answer(body, authorization, correlationId));
+    if ("error" in prepared) {
+      prepared.release();
+      throw prepared.error;
+    }
+    return { ...prepared.value, sent: prepared.release };
+  };
+};
