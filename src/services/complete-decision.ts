@@ -1,5 +1,5 @@
 import type { AccessRequest, FollowUps, LeasedStep } from "../domain/access-request.js";
-import { auditIdFor, type AuditAction } from "../domain/audit.js";
+import { auditIdFor, type AuditAction, type AuditEvent } from "../domain/audit.js";
 import type { Assignment, Person } from "../domain/person.js";
 import type { ServiceDeps } from "./deps.js";
 import { persistently } from "./persistently.js";
@@ -26,8 +26,8 @@ const assignmentFrom = (request: AccessRequest): Assignment | null => {
   };
 };
 
-/** The person after the decision: the new assignment on approval, and the pending request closed. */
-const personAfter = (person: Person, request: AccessRequest): Person | null => {
+/** The person after the decision: the new assignment on approval, and the pending request closed (null: unchanged). */
+export const personAfter = (person: Person, request: AccessRequest): Person | null => {
   const assignment = assignmentFrom(request);
   const grant = assignment !== null && person.assignment?.requestId !== request.id;
   const close = person.pendingRequest?.requestId === request.id;
@@ -63,29 +63,41 @@ export const recordDecision = async (deps: ServiceDeps, request: AccessRequest):
   const steps = done(request, {});
   if (steps.audit && steps.person) return request;
   const person = await deps.people.get(request.personId);
-  if (!steps.audit) {
-    const assignment = assignmentFrom(request);
-    await deps.audit.append({
-      id: auditIdFor(ACTIONS[request.status], request.id),
-      personId: request.personId,
-      type: "audit",
-      at: d.at,
-      actor: d.by,
-      action: ACTIONS[request.status],
-      subject: { kind: "person", id: request.personId, name: request.requester.name || null },
-      tenantId: person?.value.homeTenantId ?? request.homeTenantId ?? null,
-      before: { assignment: person?.value.assignment ?? null, requestStatus: "pending" },
-      after: { assignment: assignment ?? person?.value.assignment ?? null, requestStatus: request.status },
-      reason:
-        d.outcome === "denied" ? d.reason : d.outcome === "approved" ? (d.comment ?? request.justification) : null,
-      correlationId: request.id,
-    });
-  }
+  if (!steps.audit) await deps.audit.append(decisionEvent(request, person?.value));
   if (!steps.person && person) {
     await updatePerson(deps, request.personId, (cur) => personAfter(cur, request), person);
   }
   const next = done(request, { audit: true, person: true });
   await mark(deps, request, { audit: true, person: true }, allDone(next));
+  return { ...request, followUps: next, unfinished: !allDone(next) };
+};
+
+/** The audit event of a decided request, given the requester as they were before it. */
+export const decisionEvent = (request: AccessRequest, person: Person | undefined): AuditEvent => {
+  const d = request.decision!;
+  const assignment = assignmentFrom(request);
+  return {
+    id: auditIdFor(ACTIONS[request.status as Exclude<AccessRequest["status"], "pending">], request.id),
+    personId: request.personId,
+    type: "audit",
+    at: d.at,
+    actor: d.by,
+    action: ACTIONS[request.status as Exclude<AccessRequest["status"], "pending">],
+    subject: { kind: "person", id: request.personId, name: request.requester.name || null },
+    tenantId: person?.homeTenantId ?? request.homeTenantId ?? null,
+    before: { assignment: person?.assignment ?? null, requestStatus: "pending" },
+    after: { assignment: assignment ?? person?.assignment ?? null, requestStatus: request.status },
+    reason: d.outcome === "denied" ? d.reason : d.outcome === "approved" ? (d.comment ?? request.justification) : null,
+    correlationId: request.id,
+  };
+};
+
+/**
+ * A decided request as committed together with its record-keeping (the audit event and the person's
+ * new assignment in the same transaction): those two follow-ups are done.
+ */
+export const recordedWithDecision = (request: AccessRequest): AccessRequest => {
+  const next = done(request, { audit: true, person: true });
   return { ...request, followUps: next, unfinished: !allDone(next) };
 };
 

@@ -12,9 +12,15 @@ import { displayName, type Identity } from "../domain/person.js";
 import { isRole } from "../domain/roles.js";
 import { cleanText, REASON_MAX } from "../domain/text.js";
 import type { Tenant, TenantAccess } from "../domain/tenant.js";
-import { completeDecision, publishDecision, recordDecision } from "./complete-decision.js";
+import {
+  completeDecision,
+  decisionEvent,
+  personAfter,
+  publishDecision,
+  recordedWithDecision,
+} from "./complete-decision.js";
 import type { ServiceDeps } from "./deps.js";
-import { PreconditionFailed, type Stored } from "./ports.js";
+import { PreconditionFailed, type DecisionState } from "./ports.js";
 import { loadPerson } from "./register-person.js";
 
 /** An approval or a denial as a client sent it: nothing here is trusted until checked. */
@@ -98,11 +104,12 @@ export const decideAccessRequest = async (deps: ServiceDeps, input: DecideInput)
   // An admin created from configuration may have no stored name yet: Teams sent it with the click.
   const by = { personId: actor.personId, name: actor.name || input.actor.name || displayName(actor) };
 
-  let stored: Stored<AccessRequest> | undefined = await deps.requests.get(personId, requestId);
-  if (!stored) throw notFound("No such request.", { requestId });
+  // The request, the requester and the audit chain: read together, then written together.
+  let state: DecisionState | undefined = await deps.decisions.read(personId, requestId);
+  if (!state) throw notFound("No such request.", { requestId });
 
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const request = stored.value;
+    const request = state.request.value;
     const now = deps.clock.now();
     // Authorise before revealing anything about the request's state.
     checkDecision(actor, request, null, now);
@@ -122,28 +129,33 @@ export const decideAccessRequest = async (deps: ServiceDeps, input: DecideInput)
       const tenantAccess = normalizeTenantAccess(role, await resolveTenantAccess(deps, input.decision.tenantAccess));
       grant = { role, tenantAccess, expiresAt: expiresAtFor(expiry, now) };
       checkDecision(actor, request, grant, now);
-      const requester = await deps.people.get(request.personId);
-      if (requester && !requester.value.enabled) {
+      if (state.person && !state.person.value.enabled) {
         throw invalid("This person is disabled: enable them in the People tab before granting access.", {
           field: "enabled",
         });
       }
     }
-    const next = transition(request, eventFor(input.decision, grant, by, now.toISOString()));
+    // The decision, the requester's new assignment and the audit event commit as one write.
+    const decided = recordedWithDecision(transition(request, eventFor(input.decision, grant, by, now.toISOString())));
+    const requester = state.person?.value;
     try {
-      const saved = await deps.requests.replace(next, stored.etag);
+      await deps.decisions.commit(
+        state,
+        decided,
+        requester ? personAfter(requester, decided) : null,
+        decisionEvent(decided, requester),
+      );
       if (deps.crashPoint?.name === "after-decision-commit") deps.crashPoint.crash();
       deps.logger.info(
-        { requestId, actor: actor.personId, outcome: next.status, role: grant?.role ?? null },
+        { requestId, actor: actor.personId, outcome: decided.status, role: grant?.role ?? null },
         "access request decided",
       );
-      const recorded = await recordDecision(deps, saved.value);
-      deps.background.run("publish-decision", () => publishDecision(deps, recorded));
-      return { kind: "decided", request: recorded };
+      deps.background.run("publish-decision", () => publishDecision(deps, decided));
+      return { kind: "decided", request: decided };
     } catch (e) {
       if (!(e instanceof PreconditionFailed)) throw e;
-      stored = await deps.requests.get(personId, requestId);
-      if (!stored) throw notFound("No such request.", { requestId });
+      state = await deps.decisions.read(personId, requestId);
+      if (!state) throw notFound("No such request.", { requestId });
     }
   }
   throw conflict("The request kept changing while you decided; try again.", { requestId });

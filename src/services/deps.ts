@@ -3,6 +3,7 @@ import type {
   Background,
   Clock,
   ConversationStore,
+  DecisionStore,
   DirectoryReader,
   Logger,
   Notifier,
@@ -45,6 +46,7 @@ export type AccessPolicy = {
 export type ServiceDeps = {
   people: PeopleStore;
   requests: RequestStore;
+  decisions: DecisionStore;
   reviews: ReviewStore;
   audit: AuditLog;
   tenants: TenantStore;

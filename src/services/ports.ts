@@ -134,6 +134,37 @@ export interface RequestStore {
   listForPerson(personId: string, limit: number): Promise<AccessRequest[]>;
 }
 
+/** Where a partition's audit chain stands: its last place and hash, and the ETag of its head record (null: empty). */
+export type ChainPosition = { seq: number; hash: string; etag: string | null; lastId: string | null };
+
+/** What deciding a request reads, in the requester's partition. */
+export type DecisionState = {
+  request: Stored<AccessRequest>;
+  /** The requester; undefined if their record is gone. */
+  person: Stored<Person> | undefined;
+  chain: ChainPosition;
+};
+
+/**
+ * A decision in the requester's partition, each step one round trip: the request, the requester and
+ * the audit chain read together, then written together.
+ */
+export interface DecisionStore {
+  /** Undefined when there is no such request. */
+  read(personId: string, requestId: string): Promise<DecisionState | undefined>;
+  /**
+   * Writes the decided request, the requester's new record (null: unchanged) and the decision's audit
+   * event at the end of the chain: all or nothing.
+   * @throws PreconditionFailed when the request, the requester or the chain changed since `state` was read
+   */
+  commit(
+    state: DecisionState,
+    request: AccessRequest,
+    person: Person | null,
+    event: AuditEvent,
+  ): Promise<Stored<AccessRequest>>;
+}
+
 export interface AuditLog {
   /** Idempotent: an event whose id exists is not written again. */
   append(event: AuditEvent): Promise<void>;

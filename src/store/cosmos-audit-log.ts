@@ -1,4 +1,4 @@
-import type { Container, JSONValue, SqlParameter } from "@azure/cosmos";
+import type { Container, JSONObject, JSONValue, OperationInput, SqlParameter } from "@azure/cosmos";
 import { chain, GENESIS, verifyChain, type ChainedAuditEvent, type ChainProblem } from "../domain/audit-chain.js";
 import type { AuditEvent } from "../domain/audit.js";
 import {
@@ -6,22 +6,29 @@ import {
   PreconditionFailed,
   type AuditFilter,
   type AuditLog,
+  type ChainPosition,
   type Page,
   type Stored,
 } from "../services/ports.js";
 import { LRUCache } from "lru-cache";
+import { BatchFailed, transact } from "./cosmos-batch.js";
 import { CosmosDocuments } from "./cosmos-documents.js";
 import { mapStoreError, withoutSystemProperties } from "./cosmos-errors.js";
 
 /** The head of one chain (one partition): its last sequence number and hash, and that last event itself. */
-type HeadDoc = {
-  id: "audit-head";
+export type HeadDoc = {
+  id: typeof HEAD_ID;
   personId: string;
   type: "audit-head";
   seq: number;
   hash: string;
   last: ChainedAuditEvent | null;
+  /** Written in one batch with its last event: that event is stored (heads without it predate batches). */
+  settled?: boolean;
 };
+
+/** The id of every chain's head document. */
+export const HEAD_ID = "audit-head";
 
 const ATTEMPTS = 10;
 
@@ -30,9 +37,10 @@ const SETTLED_MEMORY = 10_000;
 
 /**
  * The audit log on Cosmos DB, one hash chain per partition (each person; `_settings`; `_tenants`).
- * Appending takes the chain's next place with one conditional write of its head, which carries the
- * new event; the event document is then created from it (idempotent), so a crash in between loses
- * nothing: the next append, or a read, writes it. No code path updates or deletes an event.
+ * Appending reads the chain's head, then writes the new head (conditional on the one read) and the
+ * event in one transactional batch: both or neither, in two round trips. A decision appends its event
+ * in the batch that records the decision (see CosmosDecisionStore). No code path updates or deletes an
+ * event. Heads written before batches carried the event only in the head: it is stored when next read.
  */
 export class CosmosAuditLog implements AuditLog {
   private readonly heads: CosmosDocuments<HeadDoc>;
@@ -45,9 +53,9 @@ export class CosmosAuditLog implements AuditLog {
     this.events = new CosmosDocuments<ChainedAuditEvent>(container, "audit event", (d) => d.type === "audit");
   }
 
-  /** Writes the event a head carries, if it is not stored yet. */
-  private async settle(head: HeadDoc): Promise<void> {
-    if (!head.last || this.settled.get(head.personId) === head.last.id) return;
+  /** Writes the event an older head carries, if it is not stored yet. */
+  async settle(head: HeadDoc): Promise<void> {
+    if (!head.last || head.settled || this.settled.get(head.personId) === head.last.id) return;
     try {
       await this.events.create(head.last);
     } catch (e) {
@@ -56,31 +64,54 @@ export class CosmosAuditLog implements AuditLog {
     this.settled.set(head.personId, head.last.id);
   }
 
+  /** Where a chain stands, from its head as read (undefined: an empty chain). */
+  static positionOf(head: Stored<HeadDoc> | undefined): ChainPosition {
+    return head
+      ? { seq: head.value.seq, hash: head.value.hash, etag: head.etag, lastId: head.value.last?.id ?? null }
+      : { seq: 0, hash: GENESIS, etag: null, lastId: null };
+  }
+
+  /** The batch operations that append `event` at `position`: the new head (conditional) and the event. */
+  static appendOperations(event: AuditEvent, position: ChainPosition): OperationInput[] {
+    const linked = chain(event, position);
+    const head: HeadDoc = {
+      id: HEAD_ID,
+      personId: event.personId,
+      type: "audit-head",
+      seq: linked.seq,
+      hash: linked.hash,
+      last: linked,
+      settled: true,
+    };
+    return [
+      position.etag === null
+        ? { operationType: "Create", resourceBody: head as unknown as JSONObject }
+        : {
+            operationType: "Replace",
+            id: HEAD_ID,
+            resourceBody: head as unknown as JSONObject,
+            ifMatch: position.etag,
+          },
+      { operationType: "Create", resourceBody: linked as unknown as JSONObject },
+    ];
+  }
+
   async append(event: AuditEvent): Promise<void> {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const head: Stored<HeadDoc> | undefined = await this.heads.get("audit-head", event.personId);
+      const head: Stored<HeadDoc> | undefined = await this.heads.get(HEAD_ID, event.personId);
       if (head) await this.settle(head.value);
       if (head?.value.last?.id === event.id) return; // appended already
-      // A chain without a head holds no events yet; otherwise the event may sit earlier in the chain.
-      if (head && (await this.events.get(event.id, event.personId))) return;
-      const linked = chain(event, head ? head.value : { seq: 0, hash: GENESIS });
-      const next: HeadDoc = {
-        id: "audit-head",
-        personId: event.personId,
-        type: "audit-head",
-        seq: linked.seq,
-        hash: linked.hash,
-        last: linked,
-      };
+      const ops = CosmosAuditLog.appendOperations(event, CosmosAuditLog.positionOf(head));
       try {
-        if (head) await this.heads.replace(next, head.etag);
-        else await this.heads.create(next);
+        await transact(this.container, event.personId, ops, "audit chain");
+        return;
       } catch (e) {
-        if (e instanceof PreconditionFailed || e instanceof AlreadyExists) continue; // someone else took this place
-        throw e;
+        if (!(e instanceof BatchFailed)) throw e;
+        // The event is in the chain already (an earlier place): appending is idempotent.
+        if (e.index === 1 && e.statusCode === 409) return;
+        if (e.index === -1 && e.statusCode === 409 && (await this.events.get(event.id, event.personId))) return;
+        // Otherwise someone else took this place: read the head again.
       }
-      await this.settle(next);
-      return;
     }
     throw new PreconditionFailed("audit chain");
   }

@@ -41,6 +41,9 @@ export const withQueryFields = (p: Person): PersonDoc => ({
   grantedKey: p.assignment?.grantedAt ?? "",
 });
 
+/** A person from their stored document (system and query fields removed). */
+export const personOf = (doc: Record<string, unknown>): Person => withoutQueryFields(doc);
+
 const withoutQueryFields = (doc: Record<string, unknown>): Person => {
   const out = withoutSystemProperties<Record<string, unknown>>(doc);
   for (const key of QUERY_FIELDS) delete out[key];
@@ -91,6 +94,11 @@ export class CosmosPeopleStore implements PeopleStore {
     } finally {
       this.reads.forget(person.personId);
     }
+  }
+
+  /** Call after writing the person elsewhere (a batch): reads in flight may hold the old record. */
+  forget(personId: string): void {
+    this.reads.forget(personId);
   }
 
   async listByRole(role: Role, limit: number): Promise<Person[]> {

@@ -1,6 +1,7 @@
 import type { Container } from "@azure/cosmos";
 import type { StoreHealth } from "../services/ports.js";
 import { CosmosAuditLog } from "./cosmos-audit-log.js";
+import { CosmosDecisionStore } from "./cosmos-decision-store.js";
 import { CosmosLeaseStore } from "./cosmos-lease-store.js";
 import { CosmosPeopleStore } from "./cosmos-people-store.js";
 import { CosmosRequestStore } from "./cosmos-request-store.js";
@@ -19,11 +20,14 @@ export const createCosmosStores = (container: Container) => {
       }
     },
   };
+  const people = new CosmosPeopleStore(container);
+  const audit = new CosmosAuditLog(container);
   return {
-    people: new CosmosPeopleStore(container),
+    people,
     requests: new CosmosRequestStore(container),
+    decisions: new CosmosDecisionStore(container, audit, people),
     reviews: new CosmosReviewStore(container),
-    audit: new CosmosAuditLog(container),
+    audit,
     tenants: new CosmosTenantStore(container),
     settings: new CosmosSettingsStore(container),
     conversations: new CosmosConversationStore(container),
