@@ -6,14 +6,17 @@ import { cleanText, JUSTIFICATION_MAX } from "../domain/text.js";
 import { announceRequest } from "./announce-request.js";
 import { endsSoon } from "./govern-access.js";
 import type { ServiceDeps } from "./deps.js";
-import { AlreadyExists, type Stored } from "./ports.js";
+import { AlreadyExists, type ConversationAddress, type Stored } from "./ports.js";
 import { registerPerson } from "./register-person.js";
+import { rememberPersonalConversation } from "./remember-conversation.js";
 import { updatePerson } from "./update-person.js";
 
 export type SubmitInput = {
   identity: Identity;
   justification: unknown;
   wishedRole: unknown;
+  /** The requester's personal chat, for telling them the outcome later. */
+  conversation: ConversationAddress | null;
 };
 
 export type SubmitResult =
@@ -99,6 +102,8 @@ export const submitAccessRequest = async (deps: ServiceDeps, input: SubmitInput)
   if (!person.enabled) {
     throw notAllowed("Your account is disabled; ask an administrator.", { reason: "disabled" });
   }
+  if (input.conversation)
+    await rememberPersonalConversation(deps, person.personId, input.conversation, { personKnown: true });
   // A user may ask only to extend access that ends soon (the reminder offers it).
   const now = deps.clock.now();
   if (activeRole(person, now) !== null && !endsSoon(deps, person, now)) return { kind: "has-access", person };

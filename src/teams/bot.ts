@@ -132,8 +132,7 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
     const address = addressOf(a);
     const identity = identityOf(a);
     const channel = channelOf(a);
-    // Bookkeeping of addresses runs once the turn has answered, so a slow store never delays an answer;
-    // by then a first-time requester's record exists, and their chat is remembered with it.
+    // Bookkeeping of addresses runs beside the turn, so a slow store never delays an answer.
     if (address && channel) {
       services.inBackground("note-channel", () =>
         services.noteChannelActivity(channel.channelId, channel.teamId, address),
@@ -171,6 +170,7 @@ export const createBot = ({ adapter, botAppId, services, logger }: BotOptions): 
       identity: who,
       justification,
       wishedRole,
+      conversation: addressOf(context.activity),
     });
     switch (result.kind) {
       case "submitted":
