@@ -18,6 +18,7 @@ import { syncDirectories } from "./services/sync-directory.js";
 import { GraphDirectoryReader } from "./directory/graph-directory-reader.js";
 import { connectContainer } from "./store/cosmos-container.js";
 import { createCosmosStores } from "./store/cosmos-store.js";
+import { countingStoreCalls } from "./store/round-trips.js";
 import { EMBEDDED_COSMOS_KEY, startEmbeddedCosmos } from "./store/embedded-cosmos.js";
 import { createAdapter } from "./teams/adapter.js";
 import { createBot } from "./teams/bot.js";
@@ -123,7 +124,10 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
   const bot = createBot({ adapter, botAppId, services, logger });
   const server = createHttpServer({
     logger,
-    messages: messagesEndpoint(adapter, bot, logger.child({ area: "bot-endpoint" }), background),
+    messages: countedTurns(
+      messagesEndpoint(adapter, bot, logger.child({ area: "bot-endpoint" }), background),
+      logger.child({ area: "bot-endpoint" }),
+    ),
     health: stores.health,
     maxBodyBytes: MAX_BODY_BYTES,
   });
@@ -209,3 +213,26 @@ export const startApp = async (config: AppConfig, options: StartOptions = {}): P
     },
   };
 };
+
+/**
+ * Logs each bot turn once answered: its activity type, status, time and the Cosmos DB round trips made
+ * before the answer (follow-up work the turn started is not counted: it begins after the answer).
+ */
+const countedTurns =
+  (turn: ReturnType<typeof messagesEndpoint>, log: Logger): ReturnType<typeof messagesEndpoint> =>
+  async (body, authorization, correlationId) => {
+    const started = performance.now();
+    const { value: answer, calls } = await countingStoreCalls(() => turn(body, authorization, correlationId));
+    const type = (body as { type?: unknown } | null)?.type;
+    log.info(
+      {
+        correlationId,
+        activityType: typeof type === "string" ? type.slice(0, 64) : null,
+        status: answer.status,
+        ms: Math.round(performance.now() - started),
+        storeCalls: calls(),
+      },
+      "bot turn answered",
+    );
+    return answer;
+  };
