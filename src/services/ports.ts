@@ -234,6 +234,8 @@ export type DirectorySyncState = {
 
 export interface ConversationStore {
   getPersonal(personId: string): Promise<ConversationAddress | undefined>;
+  /** The address this instance last read or wrote for the person, without asking the store. */
+  cachedPersonal(personId: string): ConversationAddress | undefined;
   savePersonal(personId: string, address: ConversationAddress): Promise<void>;
 }
 

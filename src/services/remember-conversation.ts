@@ -20,6 +20,12 @@ export const rememberPersonalConversation = async (
   options: { personKnown?: boolean } = {},
 ): Promise<void> => {
   if (address.conversationType !== "personal") return;
+  if (options.personKnown) {
+    // One write rather than a read and a write: the address is saved unless this instance knows it is.
+    const cached = deps.conversations.cachedPersonal(personId);
+    if (!cached || !same(cached, address)) await deps.conversations.savePersonal(personId, address);
+    return;
+  }
   const known = await deps.conversations.getPersonal(personId);
   if (known && same(known, address)) return;
   // The caller may have just read or created the person; otherwise check they exist.

@@ -150,6 +150,10 @@ export class CosmosConversationStore implements ConversationStore {
   private readonly saves = new SingleFlight<void>();
   constructor(private readonly container: Container) {}
 
+  cachedPersonal(personId: string): ConversationAddress | undefined {
+    return this.cache.get(personId);
+  }
+
   async getPersonal(personId: string): Promise<ConversationAddress | undefined> {
     const hit = this.cache.get(personId);
     if (hit) return hit;
