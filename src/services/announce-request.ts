@@ -26,10 +26,16 @@ export const recordSubmission = (deps: ServiceDeps, request: AccessRequest): Pro
 /**
  * Posts a request's card into the admins channel, once, and records where it is. A request decided
  * before its card could be posted (Teams was down) gets a card showing the outcome. With no admins
- * channel set, the MSP Admins are told how to set one instead.
+ * channel set, the MSP Admins are told how to set one instead. `justCreated`: the request as its
+ * submission stored it a moment ago (it is not read again; a change since is caught after posting).
  */
-export const announceRequest = async (deps: ServiceDeps, personId: string, requestId: string): Promise<void> => {
-  const stored = await deps.requests.get(personId, requestId);
+export const announceRequest = async (
+  deps: ServiceDeps,
+  personId: string,
+  requestId: string,
+  justCreated?: AccessRequest,
+): Promise<void> => {
+  const stored = justCreated ? { value: justCreated } : await deps.requests.get(personId, requestId);
   if (!stored) return;
   // The submission is recorded before its card is posted, so a request with a card has its audit event.
   if (!stored.value.card) await recordSubmission(deps, stored.value);

@@ -133,6 +133,6 @@ export const submitAccessRequest = async (deps: ServiceDeps, input: SubmitInput)
   const routed = (await deps.settings.getAdminChannel()) !== undefined;
   // The audit event and the admins' card follow the commit (the request's creation) beside the answer;
   // the reconciler finishes both for a request that has no card yet.
-  deps.background.run("announce-request", () => announceRequest(deps, request.personId, request.id));
+  deps.background.run("announce-request", () => announceRequest(deps, request.personId, request.id, request));
   return { kind: "submitted", request, routed };
 };
