@@ -6,7 +6,13 @@ import type { StoreCall } from "./store-process.js";
 
 /** Scratch files of a bench run (logs); ignored by git. */
 export const TMP = "bench/tmp";
-const TSX = ["--import", "tsx", "--disable-warning=DEP0111"];
+const TSX = [
+  "--import",
+  "tsx",
+  "--disable-warning=DEP0111",
+  // BENCH_CPU_PROFILE=1 npm run bench: each process writes a V8 CPU profile into bench/tmp/profiles when it ends.
+  ...(process.env.BENCH_CPU_PROFILE ? ["--cpu-prof", "--cpu-prof-dir=bench/tmp/profiles"] : []),
+];
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -78,6 +84,28 @@ export const startServer = async (
 export const rssMiB = (pid: number): number => {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Number(m[1]) / 1024 : NaN;
+};
+
+/** CPU time a process has used so far (user + system), in seconds (Linux, 100 ticks a second). */
+const cpuSeconds = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  // After the command: state is field 3, utime field 14 and stime field 15 of the whole line.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
+/** Starts watching processes' CPU use; the returned function gives each one's share of a core since. */
+export const watchCpu = (pids: Record<string, number>): (() => Record<string, number>) => {
+  const started = performance.now();
+  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
+  return () => {
+    const seconds = (performance.now() - started) / 1000;
+    return Object.fromEntries(
+      Object.entries(pids).map(([name, pid]) => [
+        name,
+        Math.round((100 * (cpuSeconds(pid) - before[name]!)) / seconds),
+      ]),
+    );
+  };
 };
 
 export type LoadResult = {

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { CosmosClient, type Container, type SqlParameter } from "@azure/cosmos";
@@ -21,6 +21,7 @@ import {
   startServer,
   takeCalls,
   TMP,
+  watchCpu,
   type Child,
   type LoadResult,
 } from "./lib.js";
@@ -46,7 +47,7 @@ const { values: args } = parseArgs({
     people: { type: "string", default: "100000" },
     seconds: { type: "string", default: "10" },
     "memory-turns": { type: "string", default: "10000" },
-    "memory-seconds": { type: "string", default: "35" },
+    "memory-seconds": { type: "string", default: "60" },
     rounds: { type: "string", default: "12" },
     "people-seconds": { type: "string", default: "30" },
   },
@@ -201,7 +202,9 @@ try {
   );
 
   const echoPort = await freePort();
-  keep(await startServer("echo", ["bench/echo-bot.ts", String(echoPort)], {}, `http://127.0.0.1:${echoPort}`));
+  const echo = keep(
+    await startServer("echo", ["bench/echo-bot.ts", String(echoPort)], {}, `http://127.0.0.1:${echoPort}`),
+  );
   const bot = keep(await startBot("bot"));
   const botBase = bot.url;
   const echoBase = `http://127.0.0.1:${echoPort}`;
@@ -226,6 +229,19 @@ try {
     return r;
   };
   const botCalls: StoreCall[] = [];
+  /** Each process's share of a core during a load, in per cent (one core is 100). */
+  const cpuDuring = async <T>(work: () => Promise<T>): Promise<[T, Record<string, number>]> => {
+    const stop = watchCpu({
+      bot: bot.pid,
+      echo: echo.pid,
+      store: store.child.pid!,
+      connector: sink.child.pid!,
+      load: process.pid,
+    });
+    const result = await work();
+    return [result, stop()];
+  };
+  const connectorCalls = async () => (await ask<{ attempts: number }>(sink.child, "stats")).attempts;
 
   await attempt("turns", "turns at 20 connections", async () => {
     // Warm-up: JIT, connection pools, caches.
@@ -233,17 +249,31 @@ try {
     await botLoad(requestTurn, { seconds: 2 });
     await settle(store.child);
 
-    const echo1 = await load(echoBase, echoTurn, { seconds: TURN_SECONDS });
-    console.log(`  echo:           ${line(echo1)}`);
+    const [echo1, echoCpu] = await cpuDuring(() => load(echoBase, echoTurn, { seconds: TURN_SECONDS }));
+    console.log(`  echo:           ${line(echo1)} ${cpuLine(echoCpu)}`);
     await takeCalls(store.child);
     const beforeRequests = await countDocs(container, "request");
-    const request = await botLoad(requestTurn, { seconds: TURN_SECONDS });
-    console.log(`  request access: ${line(request)}`);
+    const connectorBefore = await connectorCalls();
+    const [request, requestCpu] = await cpuDuring(() => botLoad(requestTurn, { seconds: TURN_SECONDS }));
+    console.log(`  request access: ${line(request)} ${cpuLine(requestCpu)}`);
     await settle(store.child);
-    botCalls.push(...(await takeCalls(store.child)));
+    const requestCalls = await takeCalls(store.child);
+    botCalls.push(...requestCalls);
     const filed = (await countDocs(container, "request")) - beforeRequests;
-    console.log(`  requests filed in the store: ${filed} (of ${request.ok} answered)`);
-    results.turns = { echoBeforeRequest: echo1, request, filed };
+    const requestWork = {
+      storeCalls: fmt(requestCalls.length / Math.max(1, filed), 1),
+      connectorCalls: fmt(((await connectorCalls()) - connectorBefore) / Math.max(1, filed), 1),
+    };
+    console.log(
+      `  requests filed in the store: ${filed} (of ${request.ok} answered); per request, with its follow-up work: ${requestWork.storeCalls} store calls, ${requestWork.connectorCalls} connector calls`,
+    );
+    results.turns = {
+      echoBeforeRequest: echo1,
+      request,
+      filed,
+      cpu: { echo: echoCpu, request: requestCpu },
+      requestWork,
+    };
 
     const echo2 = await load(echoBase, echoTurn, { seconds: TURN_SECONDS });
     console.log(`  echo:           ${line(echo2)}`);
@@ -260,20 +290,55 @@ try {
         }),
       );
     await takeCalls(store.child);
-    const approve = await botLoad(approveTurn, { seconds: TURN_SECONDS, amount: pending.length });
-    console.log(`  approve:        ${line(approve)} (${pending.length} pending requests available)`);
+    const connectorBeforeApprove = await connectorCalls();
+    const [approve, approveCpu] = await cpuDuring(() =>
+      botLoad(approveTurn, { seconds: TURN_SECONDS, amount: pending.length }),
+    );
+    console.log(
+      `  approve:        ${line(approve)} (${pending.length} pending requests available) ${cpuLine(approveCpu)}`,
+    );
     await settle(store.child);
-    botCalls.push(...(await takeCalls(store.child)));
+    const approveCalls = await takeCalls(store.child);
+    botCalls.push(...approveCalls);
     const approved = await countDocs(container, "request", "approved");
-    console.log(`  requests approved in the store: ${approved}`);
-    results.turns = { ...results.turns, echoBeforeApprove: echo2, approve, approved };
+    const approveWork = {
+      storeCalls: fmt(approveCalls.length / Math.max(1, approve.ok), 1),
+      connectorCalls: fmt(((await connectorCalls()) - connectorBeforeApprove) / Math.max(1, approve.ok), 1),
+    };
+    console.log(
+      `  requests approved in the store: ${approved}; per approval, with its follow-up work: ${approveWork.storeCalls} store calls, ${approveWork.connectorCalls} connector calls`,
+    );
+    results.turns = {
+      ...results.turns,
+      echoBeforeApprove: echo2,
+      approve,
+      approved,
+      cpu: { ...results.turns.cpu, approve: approveCpu },
+      approveWork,
+    };
   });
 
   const roundTrips = results.roundTrips;
+  /** The store round trips the bot counted for its last answered turn (its "bot turn answered" log line). */
+  const lastTurnStoreCalls = (): number | null => {
+    const lines = readFileSync(`${TMP}/bot.log`, "utf8").trimEnd().split("\n");
+    for (let i = lines.length - 1; i >= 0; i--) {
+      if (!lines[i]!.includes('"bot turn answered"')) continue;
+      try {
+        const calls = (JSON.parse(lines[i]!) as { storeCalls?: unknown }).storeCalls;
+        return typeof calls === "number" ? calls : null;
+      } catch {
+        return null;
+      }
+    }
+    return null;
+  };
   /**
    * One action at a time, three times. `act` returns the people it concerns: calls on other people's
    * requests (card updates from the load phases still waiting their turn in the admins channel) are not
-   * the action's and are left out.
+   * the action's and are left out. The bot counts the round trips it made before answering (and logs
+   * them); it starts the turn's follow-up work (card, audit event, notices) only after answering, so
+   * the turn's calls are the first ones the store saw, and the rest are follow-up work.
    */
   const measureAction = async (name: string, act: () => Promise<string[]>) => {
     const samples: { inTurn: StoreCall[]; after: StoreCall[] }[] = [];
@@ -281,10 +346,10 @@ try {
       await settle(store.child, { maxMs: 3_000 });
       await takeCalls(store.child);
       const who = await act();
-      const inTurn = (await takeCalls(store.child)).filter((c) => concerns(c, who));
       await settle(store.child, { only: who, maxMs: 15_000 });
-      const after = (await takeCalls(store.child)).filter((c) => concerns(c, who));
-      samples.push({ inTurn, after });
+      const calls = (await takeCalls(store.child)).filter((c) => concerns(c, who)).sort((a, b) => a.at - b.at);
+      const inTurn = lastTurnStoreCalls() ?? 0;
+      samples.push({ inTurn: calls.slice(0, inTurn), after: calls.slice(inTurn) });
     }
     samples.sort((a, b) => a.inTurn.length - b.inTurn.length);
     const mid = samples[1]!;
@@ -349,15 +414,15 @@ try {
       let statusTurn = 0;
       const speakers = Math.max(1, nextKnown);
       const memoryTurn = () => JSON.stringify(activities.message(base(known[statusTurn++ % speakers]!), "status"));
-      const rssStart = rssMiB(bot.pid);
+      const rssStart = await quietRss(bot.pid);
       const turnsBefore = botTurns;
       if (memoryTurns > 0) await botLoadAtMost(memoryTurn, { seconds: MEMORY_SECONDS, amount: memoryTurns });
       await settle(store.child, { maxMs: 5_000 });
-      const rss10k = rssMiB(bot.pid);
+      const rss10k = await quietRss(bot.pid);
       const turns1 = botTurns;
       const memory2 = await botLoadAtMost(memoryTurn, { seconds: MEMORY_SECONDS, amount: MEMORY_TURNS });
       await settle(store.child, { maxMs: 5_000 });
-      const rss20k = rssMiB(bot.pid);
+      const rss20k = await quietRss(bot.pid);
       botCalls.push(...(await takeCalls(store.child)));
       console.log(`  status: ${line(memory2)}`);
       console.log(
@@ -463,12 +528,48 @@ try {
   console.log(`Written to bench/results/latest.json and bench/results/latest.md (${results.durationS} s).`);
 }
 
+function cpuLine(cpu: Record<string, number>) {
+  return `(CPU % of a core: ${Object.entries(cpu)
+    .map(([name, pct]) => `${name} ${pct}`)
+    .join(", ")})`;
+}
+
 function line(r: LoadResult) {
   return `${r.perSecond.toFixed(0)}/s, p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.ok} ok, ${r.failed} failed`;
 }
 
 /** A store call in a few words: "GET docs", "query docs (cross-partition)". */
+/**
+ * The bot's RSS once it is idle: the median of 7 samples over 3 s after a 2 s pause, so that a single
+ * sample taken while V8 grows or trims its heap does not decide the row.
+ */
+async function quietRss(pid: number): Promise<number> {
+  await sleep(2_000);
+  const samples: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    if (i > 0) await sleep(500);
+    samples.push(rssMiB(pid));
+  }
+  return median(samples);
+}
+
+/** What a document id names. */
+function kindOf(id: string): string {
+  return /^[0-9a-f-]{36}$/.test(id)
+    ? "person"
+    : /^[0-9a-f-]{36}-r\d+$/.test(id)
+      ? "request"
+      : id === "audit-head"
+        ? "audit head"
+        : id.startsWith("audit-")
+          ? "audit event"
+          : id;
+}
+
 function describe(c: StoreCall): string {
+  if (c.batch) {
+    return `batch [${c.batch.map((op) => `${op.split(" ")[0]} ${kindOf(op.split(" ")[1] ?? "")}`.trim()).join(" + ")}]`;
+  }
   if (c.queryPlan) return "query plan";
   if (c.query) return `query${c.crossPartition ? " (cross-partition)" : ""}`;
   const verb =
@@ -480,18 +581,9 @@ function describe(c: StoreCall): string {
           ? "replace"
           : c.method.toLowerCase();
   if (c.resource !== "docs") return `${verb} ${c.resource}`;
-  const id = /\/docs\/([^/]+)$/.exec(c.path)?.[1];
+  const id = /\/docs\/([^/]+)$/.exec(c.path)?.[1] ?? c.created;
   if (!id) return `${verb} document`;
-  const kind = /^[0-9a-f-]{36}$/.test(id)
-    ? "person"
-    : /^[0-9a-f-]{36}-r\d+$/.test(id)
-      ? "request"
-      : id === "audit-head"
-        ? "audit head"
-        : id.startsWith("audit-")
-          ? "audit event"
-          : id;
-  return `${verb} ${kind}`;
+  return `${verb} ${kindOf(id)}`;
 }
 
 /**

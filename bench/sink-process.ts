@@ -24,3 +24,5 @@ process.on("message", (m: { cmd: string }) => {
 });
 process.send!({ url: sink.url });
 process.on("disconnect", () => process.exit(0));
+// A normal exit on SIGTERM, so that a CPU profile (BENCH_CPU_PROFILE) is written.
+process.on("SIGTERM", () => process.exit(0));

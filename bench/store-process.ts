@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { IncomingMessage } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
+import { createEmbeddedServer } from "../src/store/embedded-cosmos.js";
 import { speedUpEmbeddedQueries } from "../src/store/embedded-query-fix.js";
 import { withQueryFields } from "../src/store/cosmos-people-store.js";
 import { seedPerson, seedTenants } from "../scripts/seed-people.js";
@@ -27,6 +28,12 @@ export type StoreCall = {
   partitionKey: string | null;
   /** A query's SQL text, as the server ran it. */
   text?: string;
+  /** The id of the document a create made. */
+  created?: string;
+  /** A transactional batch's operations, e.g. "read request-id". */
+  batch?: string[];
+  /** When the request arrived (ms since the epoch, sub-millisecond: comparable across processes). */
+  at: number;
 };
 
 const resourceOf = (path: string): string => {
@@ -53,6 +60,8 @@ const callOf = (req: IncomingMessage): StoreCall => {
     // The SDK marks every query as allowed to cross partitions; one sent with a partition key stays in it.
     crossPartition: (query || queryPlan) && partitionKey === null,
     partitionKey,
+    at: performance.timeOrigin + performance.now(),
+    ...(String(h["x-ms-cosmos-is-batch-request"] ?? "").toLowerCase() === "true" ? { batch: [] } : {}),
   };
 };
 
@@ -84,6 +93,17 @@ const seed = (m: { database: string; container: string; people: number; director
   for (const d of m.docs) documents.create(d);
 };
 
+/**
+ * The store's own time per query text, written to bench/tmp/store.log when the run ends: which queries
+ * the store spends its single thread on (counting the bench's own reads too).
+ */
+const queryTime = new Map<string, { count: number; ms: number }>();
+process.on("exit", () => {
+  console.log("store time by query (ms, count, text):");
+  for (const [text, t] of [...queryTime].sort((a, b) => b[1].ms - a[1].ms)) {
+    console.log(`${t.ms.toFixed(0)}\t${t.count}\t${text}`);
+  }
+});
 /** Each request's call, so that the query engine can note the SQL text on it (the body is read later). */
 const current = new AsyncLocalStorage<StoreCall | null>();
 const items = serverRequire("./account/items") as {
@@ -93,12 +113,37 @@ const query = items.default.prototype.query;
 items.default.prototype.query = function (this: unknown, params, ...rest) {
   const call = current.getStore();
   if (call) call.text = params.query;
-  return query.call(this, params, ...rest);
+  const started = performance.now();
+  try {
+    return query.call(this, params, ...rest);
+  } finally {
+    const text = params.query.replace(/\s+/g, " ").slice(0, 200);
+    const t = queryTime.get(text) ?? { count: 0, ms: 0 };
+    t.count++;
+    t.ms += performance.now() - started;
+    queryTime.set(text, t);
+  }
 };
+
+// A batch's operations are noted on its call: the server runs each through one of these.
+type Operation = { operationType?: string; id?: string; resourceBody?: { id?: string } };
+const operations = serverRequire("./handler/_document-operations") as Record<
+  string,
+  (c: unknown, input: Operation) => unknown
+>;
+for (const [name, run] of Object.entries(operations)) {
+  if (typeof run !== "function" || !name.endsWith("Operation")) continue;
+  operations[name] = (collection, input) => {
+    const call = current.getStore();
+    if (call && !call.batch && name === "createOperation") call.created = input?.resourceBody?.id ?? "";
+    if (call?.batch) call.batch.push(`${name.replace("Operation", "")} ${input?.id ?? input?.resourceBody?.id ?? ""}`);
+    return run(collection, input);
+  };
+}
 
 const { createHttpServer } = await import("@vercel/cosmosdb-server");
 speedUpEmbeddedQueries();
-const server = createHttpServer();
+const server = createEmbeddedServer(createHttpServer);
 let calls: StoreCall[] = [];
 server.prependListener("request", (req: IncomingMessage) => {
   if (String(req.headers["user-agent"] ?? "").includes("bench-observer")) return current.enterWith(null);
@@ -129,3 +174,5 @@ process.on("message", (m: { cmd: string }) => {
 });
 process.send!({ endpoint });
 process.on("disconnect", () => process.exit(0));
+// A normal exit on SIGTERM, so that a CPU profile (BENCH_CPU_PROFILE) is written.
+process.on("SIGTERM", () => process.exit(0));
