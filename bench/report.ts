@@ -256,7 +256,7 @@ export const renderMarkdown = (r: BenchResults): string => {
   if (r.turns)
     lines.push(
       "",
-      `Turns: ${r.turns.filed} requests filed${r.turns.approved === undefined ? "" : ` and ${r.turns.approved} approved`} in the store, as the answers said; 20 connections, ${r.turns.request.durationS} s each.${r.people ? ` People API: ${r.people.rounds} rounds of the three questions.` : ""}`,
+      `Turns: ${r.turns.filed} requests filed${r.turns.approved === undefined ? "" : ` and ${r.turns.approved} approved`} in the store, as the answers said; 20 connections, ${r.turns.request.durationS} s each.${r.people ? ` People API: ${r.people.rounds} rounds (each: the first page once, the filtered page and the search three times; API and raw query taking turns to go first).` : ""}`,
     );
   const cpu = (c: Record<string, number> | undefined) =>
     c

@@ -28,6 +28,8 @@ export type StoreCall = {
   partitionKey: string | null;
   /** A query's SQL text, as the server ran it. */
   text?: string;
+  /** An upsert (a create that replaces a document with the same id). */
+  upsert?: boolean;
   /** The id of the document a create made. */
   created?: string;
   /** A transactional batch's operations, e.g. "read request-id". */
@@ -62,6 +64,7 @@ const callOf = (req: IncomingMessage): StoreCall => {
     partitionKey,
     at: performance.timeOrigin + performance.now(),
     ...(String(h["x-ms-cosmos-is-batch-request"] ?? "").toLowerCase() === "true" ? { batch: [] } : {}),
+    ...(String(h["x-ms-documentdb-is-upsert"] ?? "").toLowerCase() === "true" ? { upsert: true } : {}),
   };
 };
 
@@ -135,7 +138,8 @@ for (const [name, run] of Object.entries(operations)) {
   if (typeof run !== "function" || !name.endsWith("Operation")) continue;
   operations[name] = (collection, input) => {
     const call = current.getStore();
-    if (call && !call.batch && name === "createOperation") call.created = input?.resourceBody?.id ?? "";
+    if (call && !call.batch && (name === "createOperation" || name === "upsertOperation"))
+      call.created = input?.resourceBody?.id ?? "";
     if (call?.batch) call.batch.push(`${name.replace("Operation", "")} ${input?.id ?? input?.resourceBody?.id ?? ""}`);
     return run(collection, input);
   };
