@@ -19,6 +19,8 @@ export type PeopleCase = {
   api: { p50: number; p95: number } | null;
   apiFailures: { status: number; ms: number }[];
   raw: { p50: number; p95: number };
+  /** How many times each side was asked. */
+  samples?: number;
 };
 
 /** A run's results; a phase that did not complete leaves its part out and is listed in `failures`. */

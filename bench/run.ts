@@ -49,7 +49,7 @@ const { values: args } = parseArgs({
     "memory-turns": { type: "string", default: "10000" },
     "memory-seconds": { type: "string", default: "60" },
     rounds: { type: "string", default: "20" },
-    "people-seconds": { type: "string", default: "30" },
+    "people-seconds": { type: "string", default: "25" },
   },
 });
 const SEED_PEOPLE = Number(args.people);
@@ -462,6 +462,7 @@ try {
               : null,
             apiFailures: apiFailed[c.name] ?? [],
             raw: { p50: fmt(median(raw[c.name]!), 1), p95: fmt(percentile(raw[c.name]!, 95), 1) },
+            samples: raw[c.name]!.length,
           })),
       };
     };
@@ -556,14 +557,14 @@ function line(r: LoadResult) {
 
 /** A store call in a few words: "GET docs", "query docs (cross-partition)". */
 /**
- * The bot's RSS once it is idle: the median of 7 samples over 3 s after a 2 s pause, so that a single
+ * The bot's RSS once it is idle: the median of 7 samples over 1.5 s after a 1 s pause, so that a single
  * sample taken while V8 grows or trims its heap does not decide the row.
  */
 async function quietRss(pid: number): Promise<number> {
-  await sleep(2_000);
+  await sleep(1_000);
   const samples: number[] = [];
   for (let i = 0; i < 7; i++) {
-    if (i > 0) await sleep(500);
+    if (i > 0) await sleep(250);
     samples.push(rssMiB(pid));
   }
   return median(samples);
