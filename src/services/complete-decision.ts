@@ -93,23 +93,20 @@ export const decisionEvent = (request: AccessRequest, person: Person | undefined
 };
 
 /**
- * A decided request as committed together with its record-keeping (the audit event and the person's
- * new assignment in the same transaction): those two follow-ups are done.
- */
-export const recordedWithDecision = (request: AccessRequest): AccessRequest => {
-  const next = done(request, { audit: true, person: true });
-  return { ...request, followUps: next, unfinished: !allDone(next) };
-};
-
-/**
  * The telling half: the admins-channel card shows the outcome for everyone, and the requester hears
  * it in their personal chat. Each step is marked when it landed, so a retry does only what is left.
  */
-export const publishDecision = async (deps: ServiceDeps, request: AccessRequest): Promise<void> => {
+export const publishDecision = async (
+  deps: ServiceDeps,
+  request: AccessRequest,
+  options: { recorded?: boolean } = {},
+): Promise<void> => {
   if (!request.decision || request.status === "pending") return;
-  let steps = done(request, {});
+  // Committed with the decision (its transaction succeeded): noted as done with the first mark below.
+  const recorded: Partial<FollowUps> = options.recorded ? { audit: true, person: true } : {};
+  let steps = done(request, recorded);
   if (allDone(steps)) {
-    if (request.unfinished) await mark(deps, request, {}, true);
+    if (request.unfinished) await mark(deps, request, recorded, true);
     return;
   }
   const tenants = await deps.tenants.list();
@@ -128,7 +125,7 @@ export const publishDecision = async (deps: ServiceDeps, request: AccessRequest)
     const card = request.card;
     if (card) await attempt("card", () => deps.notifier.updateRequestCard(card, { request, tenants }));
     steps = done(request, { ...steps, card: true });
-    await mark(deps, request, { card: true }, allDone(steps));
+    await mark(deps, request, { ...recorded, card: true }, allDone(steps));
   }
   if (!steps.requester && (await claim("requester"))) {
     const address = await deps.conversations.getPersonal(request.personId);
@@ -140,7 +137,7 @@ export const publishDecision = async (deps: ServiceDeps, request: AccessRequest)
       deps.logger.warn({ requestId: request.id }, "requester has no stored personal chat: not told of the decision");
     }
     steps = done(request, { ...steps, requester: true });
-    await mark(deps, request, { requester: true }, allDone(steps));
+    await mark(deps, request, { ...recorded, requester: true }, allDone(steps));
   }
 };
 

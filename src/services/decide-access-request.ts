@@ -12,13 +12,7 @@ import { displayName, type Identity } from "../domain/person.js";
 import { isRole } from "../domain/roles.js";
 import { cleanText, REASON_MAX } from "../domain/text.js";
 import type { Tenant, TenantAccess } from "../domain/tenant.js";
-import {
-  completeDecision,
-  decisionEvent,
-  personAfter,
-  publishDecision,
-  recordedWithDecision,
-} from "./complete-decision.js";
+import { completeDecision, decisionEvent, personAfter, publishDecision } from "./complete-decision.js";
 import type { ServiceDeps } from "./deps.js";
 import { PreconditionFailed, type DecisionState } from "./ports.js";
 import { loadPerson } from "./register-person.js";
@@ -135,8 +129,10 @@ export const decideAccessRequest = async (deps: ServiceDeps, input: DecideInput)
         });
       }
     }
-    // The decision, the requester's new assignment and the audit event commit as one write.
-    const decided = recordedWithDecision(transition(request, eventFor(input.decision, grant, by, now.toISOString())));
+    // The decision, the requester's new assignment and the audit event go in one transactional write. The
+    // request is the commit point and still lists those two as to do: should they not have landed, the
+    // reconciler's idempotent steps finish them, so the batch's atomicity is a saving, not the guarantee.
+    const decided = transition(request, eventFor(input.decision, grant, by, now.toISOString()));
     const requester = state.person?.value;
     try {
       await deps.decisions.commit(
@@ -150,7 +146,7 @@ export const decideAccessRequest = async (deps: ServiceDeps, input: DecideInput)
         { requestId, actor: actor.personId, outcome: decided.status, role: grant?.role ?? null },
         "access request decided",
       );
-      deps.background.run("publish-decision", () => publishDecision(deps, decided));
+      deps.background.run("publish-decision", () => publishDecision(deps, decided, { recorded: true }));
       return { kind: "decided", request: decided };
     } catch (e) {
       if (!(e instanceof PreconditionFailed)) throw e;

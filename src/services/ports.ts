@@ -154,7 +154,8 @@ export interface DecisionStore {
   read(personId: string, requestId: string): Promise<DecisionState | undefined>;
   /**
    * Writes the decided request, the requester's new record (null: unchanged) and the decision's audit
-   * event at the end of the chain: all or nothing.
+   * event at the end of the chain, in one transaction where the store has them (the request's write
+   * is the commit point; the other two are idempotent follow-ups the caller tracks on the request).
    * @throws PreconditionFailed when the request, the requester or the chain changed since `state` was read
    */
   commit(

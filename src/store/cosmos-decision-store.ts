@@ -14,7 +14,8 @@ type Read<T> = (T & { _etag: string }) | undefined;
  * A decision as two round trips in the requester's partition (besides the admin's own record): one
  * batch reads the request, the requester and the audit chain's head; one transactional batch writes the
  * decided request, the requester's new record, the new head and the audit event, each conditional on
- * what was read. A crash leaves either all of it or none.
+ * what was read. The request's own conditional write is the commit point; the service keeps the other
+ * two as idempotent follow-ups until they are marked done, so nothing relies on the batch alone.
  */
 export class CosmosDecisionStore implements DecisionStore {
   constructor(
