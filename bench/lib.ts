@@ -2,6 +2,7 @@ import { fork, spawn, type ChildProcess } from "node:child_process";
 import { openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import autocannon from "autocannon";
+import WebSocket from "ws";
 import type { StoreCall } from "./store-process.js";
 
 /** Scratch files of a bench run (logs); ignored by git. */
@@ -59,10 +60,11 @@ export const startServer = async (
   env: Record<string, string>,
   url: string,
   readyPath = "/readyz",
+  nodeOptions: string[] = [],
 ): Promise<Child & { readyMs: number; pid: number; url: string }> => {
   const log = openSync(join(TMP, `${name}.log`), "a");
   const started = performance.now();
-  const child = spawn(process.execPath, [...TSX, ...args], {
+  const child = spawn(process.execPath, [...TSX, ...nodeOptions, ...args], {
     env: { ...process.env, ...env },
     stdio: ["ignore", log, log],
   });
@@ -192,4 +194,51 @@ export const loadAtMost = async (
     p99: Math.max(...parts.map((r) => r.p99)),
     durationS,
   };
+};
+
+/**
+ * The V8 heap a process uses after a full garbage collection, in MiB, through its inspector (opened
+ * with SIGUSR1 on the port given by --inspect-port): what it retains, without RSS's lag and slack.
+ */
+export const heapAfterGc = async (pid: number, inspectPort: number): Promise<number> => {
+  const list = async () => {
+    try {
+      return (await (await fetch(`http://127.0.0.1:${inspectPort}/json/list`)).json()) as {
+        webSocketDebuggerUrl: string;
+      }[];
+    } catch {
+      return null;
+    }
+  };
+  let targets = await list();
+  if (!targets) {
+    process.kill(pid, "SIGUSR1");
+    for (let i = 0; i < 50 && !targets; i++) {
+      await sleep(100);
+      targets = await list();
+    }
+  }
+  if (!targets?.[0]) throw new Error("the bot's inspector did not open");
+  const socket = new WebSocket(targets[0].webSocketDebuggerUrl);
+  await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
+  let id = 0;
+  const call = (method: string) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const mine = ++id;
+      const onMessage = (data: Buffer) => {
+        const message = JSON.parse(data.toString()) as { id?: number; result?: Record<string, unknown> };
+        if (message.id !== mine) return;
+        socket.off("message", onMessage);
+        resolve(message.result ?? {});
+      };
+      socket.on("message", onMessage);
+      socket.send(JSON.stringify({ id: mine, method }));
+    });
+  try {
+    await call("HeapProfiler.collectGarbage");
+    const usage = await call("Runtime.getHeapUsage");
+    return Number(usage.usedSize) / 2 ** 20;
+  } finally {
+    socket.close();
+  }
 };

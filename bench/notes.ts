@@ -77,8 +77,7 @@ export const NOTES: Record<string, Note> = {
     "cross-partition when the SDK sent it without a partition key (the People API's page query is one by design: " +
     "people are partitioned by person).",
   memory:
-    "RSS is the median of 7 samples over 1.5 s after a 1 s pause once each block has ended; the blocks are " +
-    "time-boxed (60 s each), so on a loaded machine they may end before 10,000 and 20,000 turns (the row " +
-    "says how many were reached). V8 grows its heap and gives memory back lazily; whether a growth is retained " +
-    "memory needs a heap snapshot of the bot, which the bench does not take.",
+    "the heap is read through the bot's inspector after a full garbage collection, once each block of status " +
+    "turns has ended; the blocks are time-boxed (60 s each), so on a loaded machine they may end before 10,000 " +
+    "and 20,000 turns (the row says how many were reached), and then the target is not shown met.",
 };
