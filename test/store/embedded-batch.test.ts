@@ -1,14 +1,13 @@
 import assert from "node:assert/strict";
+import { freshCosmos } from "../helpers/cosmos.js";
 import type { Container, OperationInput } from "@azure/cosmos";
-import { connectContainer } from "../../src/store/cosmos-container.js";
-import { EMBEDDED_COSMOS_KEY, startEmbeddedCosmos } from "../../src/store/embedded-cosmos.js";
 
 /**
  * The embedded store runs a transactional batch all or nothing, as Azure Cosmos DB does (embedded-batch.ts).
  * Replace operations name their partition key: the embedded server reads it from each operation.
  */
 describe("embedded Cosmos DB: transactional batches are all or nothing", () => {
-  let store: Awaited<ReturnType<typeof startEmbeddedCosmos>>;
+  let store: Awaited<ReturnType<typeof freshCosmos>>;
   let container: Container;
   const read = async (id: string) => (await container.item(id, "p").read()).resource;
   const inPartition = async () =>
@@ -17,17 +16,11 @@ describe("embedded Cosmos DB: transactional batches are all or nothing", () => {
     ((await container.items.batch(ops, "p")).result ?? []).map((r) => r.statusCode);
 
   before(async () => {
-    store = await startEmbeddedCosmos();
-    ({ container } = await connectContainer({
-      endpoint: store.endpoint,
-      key: EMBEDDED_COSMOS_KEY,
-      database: "batches",
-      container: "docs",
-    }));
+    store = await freshCosmos();
+    ({ container } = store);
     await container.items.create({ id: "a", personId: "p", n: 1 });
     await container.items.create({ id: "b", personId: "p", n: 1 });
   });
-  after(() => store.close());
 
   it("applies every operation when all succeed", async () => {
     const a = await read("a");

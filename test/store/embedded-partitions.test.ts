@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
+import { freshCosmos } from "../helpers/cosmos.js";
 import type { Container } from "@azure/cosmos";
-import { connectContainer } from "../../src/store/cosmos-container.js";
-import { EMBEDDED_COSMOS_KEY, startEmbeddedCosmos } from "../../src/store/embedded-cosmos.js";
 import { partitionOfHeader, withNumbersAsParameters } from "../../src/store/embedded-partitions.js";
 
 /**
@@ -10,18 +9,13 @@ import { partitionOfHeader, withNumbersAsParameters } from "../../src/store/embe
  * unscoped server got wrong (a conditional patch whose condition holds for a same-id document elsewhere).
  */
 describe("embedded Cosmos DB: queries scoped to the request's partition", () => {
-  let store: Awaited<ReturnType<typeof startEmbeddedCosmos>>;
+  let store: Awaited<ReturnType<typeof freshCosmos>>;
   let container: Container;
   const ids = (items: Array<{ id: string }>) => items.map((i) => i.id).sort();
 
   before(async () => {
-    store = await startEmbeddedCosmos();
-    ({ container } = await connectContainer({
-      endpoint: store.endpoint,
-      key: EMBEDDED_COSMOS_KEY,
-      database: "partitions",
-      container: "docs",
-    }));
+    store = await freshCosmos();
+    ({ container } = store);
     for (let i = 0; i < 30; i++) {
       await container.items.create({ id: `d${i}`, personId: `p${i % 3}`, type: "thing", n: i });
     }
@@ -29,7 +23,6 @@ describe("embedded Cosmos DB: queries scoped to the request's partition", () => 
     await container.items.create({ id: "shared", personId: "p0", type: "thing", flag: false });
     await container.items.create({ id: "shared", personId: "p1", type: "thing", flag: true });
   });
-  after(() => store.close());
 
   it("answers a partition-bound query with that partition's documents, as a cross-partition filter does", async () => {
     const sql = "SELECT * FROM c WHERE c.type = 'thing' ORDER BY c.n";
@@ -114,7 +107,7 @@ describe("embedded Cosmos DB: queries scoped to the request's partition", () => 
 
   it("answers the SDK's query-plan request without running the query over the container", async () => {
     const post = async (headers: Record<string, string>) => {
-      const res = await fetch(`${store.endpoint}/dbs/partitions/colls/docs/docs`, {
+      const res = await fetch(`${store.endpoint}/dbs/${store.database}/colls/access-desk/docs`, {
         method: "POST",
         headers: {
           "content-type": "application/query+json",

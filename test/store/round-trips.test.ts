@@ -1,32 +1,23 @@
 import assert from "node:assert/strict";
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { freshCosmos } from "../helpers/cosmos.js";
 import type { Container } from "@azure/cosmos";
-import { connectContainer } from "../../src/store/cosmos-container.js";
-import { EMBEDDED_COSMOS_KEY, startEmbeddedCosmos } from "../../src/store/embedded-cosmos.js";
 import { countingStoreCalls } from "../../src/store/round-trips.js";
 
 describe("store round trips counted per piece of work", () => {
-  let store: Awaited<ReturnType<typeof startEmbeddedCosmos>>;
+  let store: Awaited<ReturnType<typeof freshCosmos>>;
   let container: Container;
   let other: Server;
 
   before(async () => {
-    store = await startEmbeddedCosmos();
-    ({ container } = await connectContainer({
-      endpoint: store.endpoint,
-      key: EMBEDDED_COSMOS_KEY,
-      database: "round-trips",
-      container: "docs",
-    }));
+    store = await freshCosmos();
+    ({ container } = store);
     await container.items.create({ id: "a", personId: "p" });
     other = createServer((_req, res) => res.end("ok"));
     await new Promise<void>((r) => other.listen(0, "127.0.0.1", () => r()));
   });
-  after(async () => {
-    other.close();
-    await store.close();
-  });
+  after(() => other.close());
 
   const elsewhere = () =>
     new Promise<void>((resolve, reject) => {
